@@ -1,0 +1,180 @@
+//! The contract between the store's services and whoever runs them (the
+//! operator, the local stack, the container images).
+//!
+//! Both sides read these constants, so a renamed variable or a moved port is a
+//! compile error on both sides instead of a pod that never becomes ready.
+#![forbid(unsafe_code)]
+
+/// Environment variables every service reads.
+pub mod env {
+    /// Socket address the HTTP server binds, e.g. `0.0.0.0:8080`.
+    pub const LISTEN_ADDR: &str = "LISTEN_ADDR";
+    /// PostgreSQL connection URL of the service's own database.
+    pub const DATABASE_URL: &str = "DATABASE_URL";
+    /// Maximum number of pooled PostgreSQL connections.
+    pub const DATABASE_MAX_CONNECTIONS: &str = "DATABASE_MAX_CONNECTIONS";
+    /// AMQP URL of the RabbitMQ broker, e.g. `amqp://user:pass@host:5672/%2f`.
+    pub const AMQP_URL: &str = "AMQP_URL";
+    /// PEM (SPKI) Ed25519 public key that verifies access tokens.
+    pub const JWT_PUBLIC_KEY: &str = "JWT_PUBLIC_KEY";
+    /// PEM (PKCS#8) Ed25519 private key that signs access tokens (users only).
+    pub const JWT_PRIVATE_KEY: &str = "JWT_PRIVATE_KEY";
+    /// Log filter in `tracing` syntax, e.g. `info,sqlx=warn`.
+    pub const LOG_FILTER: &str = "RUST_LOG";
+    /// Log format: `json` (default) or `pretty`.
+    pub const LOG_FORMAT: &str = "LOG_FORMAT";
+    /// Comma-separated origins the gateway allows for CORS (`*` for any).
+    pub const CORS_ALLOWED_ORIGINS: &str = "CORS_ALLOWED_ORIGINS";
+    /// Requests per minute the gateway allows per client IP.
+    pub const RATE_LIMIT_PER_IP: &str = "RATE_LIMIT_PER_IP_PER_MINUTE";
+    /// Requests per minute the gateway allows per authenticated user.
+    pub const RATE_LIMIT_PER_USER: &str = "RATE_LIMIT_PER_USER_PER_MINUTE";
+    /// Number of proxies in front of the gateway whose `X-Forwarded-For` is trusted.
+    pub const TRUSTED_PROXIES: &str = "TRUSTED_PROXY_HOPS";
+
+    /// Name of the variable holding a backend's base URL for the gateway,
+    /// e.g. `USERS_URL` for `users`.
+    pub fn upstream_url(service: &str) -> String {
+        format!("{}_URL", service.to_ascii_uppercase())
+    }
+}
+
+/// HTTP endpoints every service serves.
+pub mod endpoints {
+    /// Liveness: the process answers.
+    pub const HEALTH: &str = "/health";
+    /// Readiness: the service's database and broker are reachable.
+    pub const READY: &str = "/ready";
+    /// Name, version, uptime and dependency states.
+    pub const STATUS: &str = "/status";
+    /// Prometheus text exposition.
+    pub const METRICS: &str = "/metrics";
+    /// The service's OpenAPI document.
+    pub const OPENAPI: &str = "/openapi.json";
+    /// Interactive API documentation.
+    pub const DOCS: &str = "/docs";
+}
+
+/// Header carrying the request id that the gateway sets and every service propagates.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The AMQP topic exchange all domain events are published to.
+pub const EVENTS_EXCHANGE: &str = "petstore.events";
+/// The dead-letter exchange for messages a consumer gave up on.
+pub const DEAD_LETTER_EXCHANGE: &str = "petstore.events.dlx";
+
+/// Name of the container image that holds every service binary (each on `PATH`
+/// under [`ServiceSpec::binary`]).
+pub const SERVICES_IMAGE: &str = "petstore-services";
+/// Name of the operator's container image.
+pub const OPERATOR_IMAGE: &str = "petstore-operator";
+
+/// Subcommand of every service binary that applies its database migrations and exits.
+pub const MIGRATE_SUBCOMMAND: &str = "migrate";
+
+/// What a service is, as far as the platform is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceSpec {
+    /// Short name: binary name suffix, database name suffix, DNS name part.
+    pub name: &'static str,
+    /// Name of the service's executable.
+    pub binary: &'static str,
+    /// Default TCP port of the HTTP server.
+    pub port: u16,
+    /// Whether the service owns a PostgreSQL database (the gateway does not).
+    pub has_database: bool,
+    /// Whether the service talks to RabbitMQ.
+    pub uses_broker: bool,
+    /// Whether the service signs tokens and so needs the private key.
+    pub signs_tokens: bool,
+    /// Path prefixes the gateway forwards to this service.
+    pub routes: &'static [&'static str],
+}
+
+impl ServiceSpec {
+    /// Name of the service's database.
+    pub fn database(&self) -> String {
+        format!("petstore_{}", self.name)
+    }
+}
+
+/// The gateway: the store's one entry point.
+pub const GATEWAY: ServiceSpec = ServiceSpec {
+    name: "gateway",
+    binary: "petstore-gateway",
+    port: 8080,
+    has_database: false,
+    uses_broker: false,
+    signs_tokens: false,
+    routes: &[],
+};
+
+/// Users, roles and tokens.
+pub const USERS: ServiceSpec = ServiceSpec {
+    name: "users",
+    binary: "petstore-users",
+    port: 8081,
+    has_database: true,
+    uses_broker: true,
+    signs_tokens: true,
+    routes: &["/api/auth", "/api/users"],
+};
+
+/// Categories, products and pets.
+pub const CATALOG: ServiceSpec = ServiceSpec {
+    name: "catalog",
+    binary: "petstore-catalog",
+    port: 8082,
+    has_database: true,
+    uses_broker: true,
+    signs_tokens: false,
+    routes: &["/api/categories", "/api/products", "/api/pets"],
+};
+
+/// Every service of the store that exists today, gateway first.
+pub const SERVICES: &[ServiceSpec] = &[GATEWAY, USERS, CATALOG];
+
+/// The services the gateway forwards to.
+pub fn backends() -> impl Iterator<Item = &'static ServiceSpec> {
+    SERVICES.iter().filter(|s| !s.routes.is_empty())
+}
+
+/// Looks a service up by its short name.
+pub fn service(name: &str) -> Option<&'static ServiceSpec> {
+    SERVICES.iter().find(|s| s.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_ports_and_routes_are_unique() {
+        let mut names: Vec<_> = SERVICES.iter().map(|s| s.name).collect();
+        let mut ports: Vec<_> = SERVICES.iter().map(|s| s.port).collect();
+        let mut routes: Vec<_> = SERVICES.iter().flat_map(|s| s.routes).collect();
+        for list in [&mut names as &mut dyn UniqueCheck, &mut ports, &mut routes] {
+            assert!(list.all_unique());
+        }
+    }
+
+    #[test]
+    fn upstream_variable_is_derived_from_the_name() {
+        assert_eq!(env::upstream_url("users"), "USERS_URL");
+        assert_eq!(USERS.database(), "petstore_users");
+        assert_eq!(service("catalog"), Some(&CATALOG));
+        assert_eq!(backends().count(), SERVICES.len() - 1);
+    }
+
+    trait UniqueCheck {
+        fn all_unique(&mut self) -> bool;
+    }
+    impl<T: Ord> UniqueCheck for Vec<T> {
+        fn all_unique(&mut self) -> bool {
+            let before = self.len();
+            self.sort();
+            self.dedup();
+            self.len() == before
+        }
+    }
+}
