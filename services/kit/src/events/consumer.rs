@@ -1,0 +1,426 @@
+//! Idempotent consumers with bounded retries and dead-lettering.
+
+use std::future::Future;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use lapin::message::Delivery;
+use lapin::options::{
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions,
+    BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions,
+};
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::{BasicProperties, Channel, Connection};
+use sqlx::PgPool;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+use uuid::Uuid;
+
+use super::broker::{Backoff, Broker};
+use super::{ATTEMPTS_HEADER, DEFAULT_MAX_ATTEMPTS, Envelope, EventError, metrics, topology};
+
+/// Unacknowledged deliveries the broker may push ahead of the one being handled.
+const PREFETCH: u16 = 32;
+/// Delay before the first retry of a transiently failed event; doubled per attempt.
+const RETRY_BASE_DELAY: Duration = Duration::from_millis(100);
+/// Upper bound of the delay before a retry.
+const RETRY_MAX_DELAY: Duration = Duration::from_secs(2);
+/// Delay before handing a message back to the broker when the database is unavailable.
+const REQUEUE_DELAY: Duration = Duration::from_secs(1);
+
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// One queue of a consuming service.
+#[derive(Clone, Debug)]
+pub struct Subscription {
+    /// Durable queue name, unique per consuming service and purpose (e.g. `inventory.orders`).
+    pub queue: String,
+    /// Event types (topic patterns allowed) bound to the queue.
+    pub routing_keys: Vec<String>,
+    /// Deliveries attempted before a transiently failing event is dead-lettered.
+    pub max_attempts: u32,
+}
+
+impl Subscription {
+    /// A subscription of `queue` to `routing_keys`, with [`DEFAULT_MAX_ATTEMPTS`] attempts.
+    pub fn new(queue: impl Into<String>, routing_keys: &[&str]) -> Self {
+        Self {
+            queue: queue.into(),
+            routing_keys: routing_keys.iter().map(|key| (*key).to_owned()).collect(),
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    /// The same subscription with another attempt limit.
+    #[must_use]
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts;
+        self
+    }
+}
+
+/// The effect of one event, run inside the transaction that also records the event id.
+///
+/// The effect is committed together with the record of the event, so a redelivered event has
+/// no second effect. Do all database work through `tx`; side effects outside the database
+/// may happen more than once.
+pub trait EventHandler: Send + Sync + 'static {
+    /// Applies `event`. Return [`HandlerError::Transient`] to have it retried and
+    /// [`HandlerError::Permanent`] to send it straight to the dead-letter queue.
+    fn handle(
+        &self,
+        event: &Envelope,
+        tx: &mut sqlx::PgConnection,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send;
+}
+
+/// Why a handler could not apply an event.
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// Retrying cannot help (malformed data, unknown entity, ...): the event goes straight to
+    /// the dead-letter queue.
+    #[error("permanent failure: {0}")]
+    Permanent(#[source] BoxError),
+    /// Retrying may help (database unavailable, conflict, ...): the event is retried up to
+    /// the subscription's `max_attempts`, then dead-lettered.
+    #[error("transient failure: {0}")]
+    Transient(#[source] BoxError),
+}
+
+impl HandlerError {
+    /// A [`HandlerError::Permanent`] from any error or message.
+    pub fn permanent(error: impl Into<BoxError>) -> Self {
+        Self::Permanent(error.into())
+    }
+
+    /// A [`HandlerError::Transient`] from any error or message.
+    pub fn transient(error: impl Into<BoxError>) -> Self {
+        Self::Transient(error.into())
+    }
+}
+
+impl From<sqlx::Error> for HandlerError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Transient(Box::new(error))
+    }
+}
+
+/// Payloads that do not match the expected type will not match on a retry either.
+impl From<serde_json::Error> for HandlerError {
+    fn from(error: serde_json::Error) -> Self {
+        Self::Permanent(Box::new(error))
+    }
+}
+
+pub(crate) async fn run<H: EventHandler>(
+    broker: Broker,
+    pool: PgPool,
+    consumer: &'static str,
+    subscription: Subscription,
+    handler: H,
+    shutdown: CancellationToken,
+) {
+    let ctx = Context {
+        pool,
+        consumer,
+        subscription,
+        handler,
+    };
+    let mut backoff = Backoff::new();
+    loop {
+        let Some(conn) = broker.connection(&shutdown).await else {
+            break;
+        };
+        match ctx.session(&conn, &shutdown, &mut backoff).await {
+            Ok(()) => break,
+            Err(error) => {
+                tracing::warn!(%error, queue = %ctx.subscription.queue, "consumer interrupted; resuming");
+                if !backoff.wait(&shutdown).await {
+                    break;
+                }
+            }
+        }
+    }
+    tracing::info!(queue = %ctx.subscription.queue, "consumer stopped");
+}
+
+struct Context<H> {
+    pool: PgPool,
+    consumer: &'static str,
+    subscription: Subscription,
+    handler: H,
+}
+
+enum Outcome {
+    Applied,
+    Duplicate,
+}
+
+enum Failure {
+    /// The bookkeeping itself failed before the handler ran; not the event's fault, so it
+    /// does not count as an attempt.
+    Unavailable(sqlx::Error),
+    Handler(HandlerError),
+}
+
+impl<H: EventHandler> Context<H> {
+    /// Consumes on one channel until shutdown (`Ok`) or the first broker failure (`Err`).
+    async fn session(
+        &self,
+        conn: &Connection,
+        shutdown: &CancellationToken,
+        backoff: &mut Backoff,
+    ) -> Result<(), EventError> {
+        let channel = conn.create_channel().await?;
+        channel
+            .basic_qos(PREFETCH, BasicQosOptions::default())
+            .await?;
+        topology::declare_subscription(&channel, &self.subscription).await?;
+        // Retry copies go through a confirmed channel so that the original is acked only once
+        // its copy is safely queued.
+        let retries = conn.create_channel().await?;
+        retries
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
+        let tag = format!("{}-{}", self.consumer, Uuid::new_v4());
+        let mut deliveries = channel
+            .basic_consume(
+                self.subscription.queue.as_str().into(),
+                tag.as_str().into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+        tracing::info!(queue = %self.subscription.queue, "consuming");
+        backoff.reset();
+        loop {
+            // Cancellation is only observed between messages, so the one in flight is
+            // always finished; prefetched ones return to the queue when the channel closes.
+            let next = tokio::select! {
+                biased;
+                () = shutdown.cancelled() => None,
+                next = deliveries.next() => Some(next),
+            };
+            match next {
+                None => {
+                    let _ = channel
+                        .basic_cancel(tag.as_str().into(), BasicCancelOptions::default())
+                        .await;
+                    let _ = channel.close(200, "shutdown".into()).await;
+                    let _ = retries.close(200, "shutdown".into()).await;
+                    return Ok(());
+                }
+                Some(None) => return Err(EventError::Disconnected),
+                Some(Some(Err(error))) => return Err(error.into()),
+                Some(Some(Ok(delivery))) => self.process(&retries, delivery).await?,
+            }
+        }
+    }
+
+    async fn process(&self, retries: &Channel, delivery: Delivery) -> Result<(), EventError> {
+        let queue = self.subscription.queue.as_str();
+        let envelope: Envelope = match serde_json::from_slice(&delivery.data) {
+            Ok(envelope) => envelope,
+            Err(error) => {
+                tracing::warn!(%error, queue, "unparseable message; dead-lettering it");
+                return dead_letter(&delivery).await;
+            }
+        };
+        let attempt = attempts(&delivery.properties);
+        let span = tracing::info_span!(
+            "event",
+            queue,
+            event_id = %envelope.id,
+            event_type = %envelope.event_type,
+            attempt
+        );
+        self.settle(retries, &delivery, &envelope, attempt)
+            .instrument(span)
+            .await
+    }
+
+    /// Applies the event and acks, retries or dead-letters the delivery accordingly.
+    async fn settle(
+        &self,
+        retries: &Channel,
+        delivery: &Delivery,
+        envelope: &Envelope,
+        attempt: u32,
+    ) -> Result<(), EventError> {
+        match self.apply(envelope).await {
+            Ok(Outcome::Applied) => {
+                delivery.acker.ack(BasicAckOptions::default()).await?;
+                metrics::consumed(metrics::RESULT_OK);
+            }
+            Ok(Outcome::Duplicate) => {
+                tracing::debug!("event already processed; skipping");
+                delivery.acker.ack(BasicAckOptions::default()).await?;
+                metrics::consumed(metrics::RESULT_DUPLICATE);
+            }
+            Err(Failure::Unavailable(error)) => {
+                tracing::warn!(%error, "database unavailable; returning the event to the queue");
+                tokio::time::sleep(REQUEUE_DELAY).await;
+                delivery
+                    .acker
+                    .nack(BasicNackOptions {
+                        requeue: true,
+                        ..BasicNackOptions::default()
+                    })
+                    .await?;
+            }
+            Err(Failure::Handler(error @ HandlerError::Permanent(_))) => {
+                tracing::warn!(%error, "event failed permanently; dead-lettering it");
+                dead_letter(delivery).await?;
+            }
+            Err(Failure::Handler(error)) if attempt < self.subscription.max_attempts => {
+                tracing::warn!(%error, "event failed; retrying");
+                tokio::time::sleep(retry_delay(attempt)).await;
+                self.retry(retries, delivery, envelope, attempt + 1).await?;
+                delivery.acker.ack(BasicAckOptions::default()).await?;
+                metrics::consumed(metrics::RESULT_RETRIED);
+            }
+            Err(Failure::Handler(error)) => {
+                tracing::error!(%error, "event failed on its last attempt; dead-lettering it");
+                dead_letter(delivery).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the event and runs the handler in one transaction.
+    async fn apply(&self, envelope: &Envelope) -> Result<Outcome, Failure> {
+        let mut tx = self.pool.begin().await.map_err(Failure::Unavailable)?;
+        let recorded = sqlx::query(
+            "INSERT INTO kit.processed_events (consumer, event_id) VALUES ($1, $2) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(self.consumer)
+        .bind(envelope.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(Failure::Unavailable)?
+        .rows_affected();
+        if recorded == 0 {
+            tx.commit().await.map_err(Failure::Unavailable)?;
+            return Ok(Outcome::Duplicate);
+        }
+        match self.handler.handle(envelope, &mut tx).await {
+            Ok(()) => {
+                tx.commit()
+                    .await
+                    .map_err(|error| Failure::Handler(error.into()))?;
+                Ok(Outcome::Applied)
+            }
+            Err(error) => {
+                let _ = tx.rollback().await;
+                Err(Failure::Handler(error))
+            }
+        }
+    }
+
+    /// Queues a copy of the delivery for another attempt, directly on the subscription's
+    /// queue so that other subscribers of the event do not see it again.
+    async fn retry(
+        &self,
+        retries: &Channel,
+        delivery: &Delivery,
+        envelope: &Envelope,
+        attempt: u32,
+    ) -> Result<(), EventError> {
+        let mut headers = delivery.properties.headers().clone().unwrap_or_default();
+        headers.insert(
+            ATTEMPTS_HEADER.into(),
+            AMQPValue::LongInt(i32::try_from(attempt).unwrap_or(i32::MAX)),
+        );
+        let properties: BasicProperties = delivery.properties.clone().with_headers(headers);
+        let confirmation = retries
+            .basic_publish(
+                "".into(),
+                self.subscription.queue.as_str().into(),
+                BasicPublishOptions::default(),
+                &delivery.data,
+                properties,
+            )
+            .await?
+            .await?;
+        if confirmation.is_ack() {
+            Ok(())
+        } else {
+            Err(EventError::Nacked(envelope.id))
+        }
+    }
+}
+
+async fn dead_letter(delivery: &Delivery) -> Result<(), EventError> {
+    // requeue=false makes the broker route the message through the queue's dead-letter
+    // exchange to `<queue>.dlq`.
+    delivery
+        .acker
+        .nack(BasicNackOptions {
+            requeue: false,
+            ..BasicNackOptions::default()
+        })
+        .await?;
+    metrics::consumed(metrics::RESULT_DEAD_LETTERED);
+    Ok(())
+}
+
+/// The attempt number carried by a delivery; the first delivery has no header and is 1.
+fn attempts(properties: &BasicProperties) -> u32 {
+    properties
+        .headers()
+        .as_ref()
+        .and_then(|headers| headers.inner().get(ATTEMPTS_HEADER))
+        .and_then(as_u32)
+        .unwrap_or(1)
+        .max(1)
+}
+
+fn as_u32(value: &AMQPValue) -> Option<u32> {
+    match value {
+        AMQPValue::ShortShortInt(n) => u32::try_from(*n).ok(),
+        AMQPValue::ShortShortUInt(n) => Some(u32::from(*n)),
+        AMQPValue::ShortInt(n) => u32::try_from(*n).ok(),
+        AMQPValue::ShortUInt(n) => Some(u32::from(*n)),
+        AMQPValue::LongInt(n) => u32::try_from(*n).ok(),
+        AMQPValue::LongUInt(n) => Some(*n),
+        AMQPValue::LongLongInt(n) => u32::try_from(*n).ok(),
+        _ => None,
+    }
+}
+
+fn retry_delay(attempt: u32) -> Duration {
+    let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(16));
+    RETRY_BASE_DELAY.saturating_mul(factor).min(RETRY_MAX_DELAY)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_default_to_one_and_read_integer_headers() {
+        assert_eq!(attempts(&BasicProperties::default()), 1);
+        let mut headers = FieldTable::default();
+        headers.insert(ATTEMPTS_HEADER.into(), AMQPValue::LongInt(3));
+        assert_eq!(
+            attempts(&BasicProperties::default().with_headers(headers)),
+            3
+        );
+    }
+
+    #[test]
+    fn retry_delay_grows_and_is_bounded() {
+        assert_eq!(retry_delay(1), RETRY_BASE_DELAY);
+        assert_eq!(retry_delay(2), RETRY_BASE_DELAY * 2);
+        assert_eq!(retry_delay(40), RETRY_MAX_DELAY);
+    }
+
+    #[test]
+    fn subscription_defaults() {
+        let sub = Subscription::new("q", &["a.b", "c.*"]);
+        assert_eq!(sub.max_attempts, DEFAULT_MAX_ATTEMPTS);
+        assert_eq!(sub.routing_keys, vec!["a.b", "c.*"]);
+        assert_eq!(sub.with_max_attempts(2).max_attempts, 2);
+    }
+}

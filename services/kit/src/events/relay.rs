@@ -1,0 +1,203 @@
+//! The outbox relay: publishes committed outbox rows with publisher confirms.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
+use lapin::{BasicProperties, Channel, Connection};
+use sqlx::PgPool;
+use sqlx::postgres::{PgListener, PgPoolOptions};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::broker::{Backoff, Broker};
+use super::{EVENTS_EXCHANGE, EventError, OUTBOX_CHANNEL, metrics, topology};
+
+/// Rows claimed per round; a full batch means more may be waiting, so the relay goes again
+/// without sleeping.
+const BATCH_SIZE: i64 = 100;
+/// Fallback wake-up when no notification arrives (lost NOTIFY, listener reconnecting, rows
+/// left behind by a failed round).
+const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// A confirm that does not arrive within this long is treated as a failure; the rows stay
+/// unsent and are published again.
+const CONFIRM_TIMEOUT: Duration = Duration::from_secs(10);
+/// Delay before re-establishing a broken `LISTEN` connection.
+const LISTEN_RETRY: Duration = Duration::from_secs(1);
+
+pub(crate) async fn run(broker: Broker, pool: PgPool, shutdown: CancellationToken) {
+    let wake = Arc::new(Notify::new());
+    let listener = tokio::spawn(listen(pool.clone(), Arc::clone(&wake), shutdown.clone()));
+    let mut backoff = Backoff::new();
+    loop {
+        let Some(conn) = broker.connection(&shutdown).await else {
+            break;
+        };
+        match session(&conn, &pool, &wake, &shutdown, &mut backoff).await {
+            Ok(()) => break,
+            Err(error) => {
+                tracing::warn!(%error, "outbox relay interrupted; events stay in the outbox");
+                if !backoff.wait(&shutdown).await {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = listener.await;
+    tracing::info!("outbox relay stopped");
+}
+
+/// Publishes on one channel until shutdown (`Ok`) or the first failure (`Err`).
+async fn session(
+    conn: &Connection,
+    pool: &PgPool,
+    wake: &Notify,
+    shutdown: &CancellationToken,
+    backoff: &mut Backoff,
+) -> Result<(), EventError> {
+    let channel = conn.create_channel().await?;
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await?;
+    topology::declare_exchanges(&channel).await?;
+    loop {
+        if shutdown.is_cancelled() {
+            let _ = channel.close(200, "shutdown".into()).await;
+            return Ok(());
+        }
+        let published = publish_batch(&channel, pool).await?;
+        backoff.reset();
+        refresh_pending(pool).await;
+        if published == BATCH_SIZE {
+            continue;
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => {}
+            () = wake.notified() => {}
+            () = tokio::time::sleep(POLL_INTERVAL) => {}
+        }
+    }
+}
+
+/// Claims up to [`BATCH_SIZE`] unsent rows, publishes them and marks the confirmed ones as
+/// published, all in one transaction so that concurrent relays skip the claimed rows.
+/// Returns the number of rows claimed.
+async fn publish_batch(channel: &Channel, pool: &PgPool) -> Result<i64, EventError> {
+    let mut tx = pool.begin().await?;
+    let rows: Vec<(Uuid, String, serde_json::Value)> = sqlx::query_as(
+        "SELECT id, event_type, envelope FROM kit.outbox \
+         WHERE published_at IS NULL ORDER BY created_at \
+         LIMIT $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(BATCH_SIZE)
+    .fetch_all(&mut *tx)
+    .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let claimed = i64::try_from(rows.len()).unwrap_or(BATCH_SIZE);
+
+    // Publish the whole batch first and collect the confirms afterwards: one round trip of
+    // latency for the batch instead of one per event.
+    let mut pending = Vec::with_capacity(rows.len());
+    let mut failure = None;
+    for (id, event_type, envelope) in &rows {
+        let payload = serde_json::to_vec(envelope)?;
+        let properties = BasicProperties::default()
+            .with_content_type("application/json".into())
+            .with_delivery_mode(2)
+            .with_message_id(id.to_string().into())
+            .with_type(event_type.as_str().into());
+        match channel
+            .basic_publish(
+                EVENTS_EXCHANGE.into(),
+                event_type.as_str().into(),
+                BasicPublishOptions::default(),
+                &payload,
+                properties,
+            )
+            .await
+        {
+            Ok(confirm) => pending.push((*id, confirm)),
+            Err(error) => {
+                failure = Some(EventError::from(error));
+                break;
+            }
+        }
+    }
+
+    let mut confirmed = Vec::with_capacity(pending.len());
+    for (id, confirm) in pending {
+        if failure.is_some() {
+            break;
+        }
+        match tokio::time::timeout(CONFIRM_TIMEOUT, confirm).await {
+            Ok(Ok(confirmation)) if confirmation.is_ack() => confirmed.push(id),
+            Ok(Ok(_)) => failure = Some(EventError::Nacked(id)),
+            Ok(Err(error)) => failure = Some(error.into()),
+            Err(_) => failure = Some(EventError::Timeout(CONFIRM_TIMEOUT)),
+        }
+    }
+
+    if !confirmed.is_empty() {
+        sqlx::query("UPDATE kit.outbox SET published_at = now() WHERE id = ANY($1)")
+            .bind(&confirmed)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        metrics::PUBLISHED.inc_by(confirmed.len() as u64);
+        tracing::debug!(count = confirmed.len(), "published outbox events");
+    }
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(claimed),
+    }
+}
+
+async fn refresh_pending(pool: &PgPool) {
+    let pending: Result<i64, _> =
+        sqlx::query_scalar("SELECT count(*) FROM kit.outbox WHERE published_at IS NULL")
+            .fetch_one(pool)
+            .await;
+    if let Ok(pending) = pending {
+        metrics::OUTBOX_PENDING.set(pending);
+    }
+}
+
+/// Turns `NOTIFY kit_outbox` into wake-ups of the relay.
+///
+/// Uses its own single connection rather than one of the service's pool, which a
+/// permanently held `LISTEN` connection would shrink.
+async fn listen(pool: PgPool, wake: Arc<Notify>, shutdown: CancellationToken) {
+    let own = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_lazy_with(pool.connect_options().as_ref().clone());
+    loop {
+        let error = tokio::select! {
+            () = shutdown.cancelled() => break,
+            result = listen_once(&own, &wake) => match result {
+                Err(error) => error,
+                Ok(never) => match never {},
+            },
+        };
+        tracing::warn!(%error, "outbox LISTEN connection failed; relying on polling meanwhile");
+        // Notifications sent while disconnected are lost: have the relay look anyway.
+        wake.notify_one();
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = tokio::time::sleep(LISTEN_RETRY) => {}
+        }
+    }
+    own.close().await;
+}
+
+async fn listen_once(pool: &PgPool, wake: &Notify) -> Result<Infallible, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(OUTBOX_CHANNEL).await?;
+    loop {
+        listener.recv().await?;
+        wake.notify_one();
+    }
+}

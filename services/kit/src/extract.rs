@@ -1,0 +1,243 @@
+//! Request extractors whose rejections are problems naming the bad field.
+//!
+//! axum's own `Json`, `Query` and `Path` reject with plain-text bodies; these
+//! wrap the same parsing with `serde_path_to_error` so a client learns *which*
+//! field was wrong: malformed syntax is 400, a missing or mistyped field is 422.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, FieldError};
+
+/// Largest JSON body a service accepts.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// A JSON request body (requires `Content-Type: application/json`) or a JSON response.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime == "application/json" || mime.ends_with("+json")
+            });
+        if !is_json {
+            return Err(ApiError::BadRequest {
+                detail: "expected a JSON body with Content-Type: application/json".into(),
+                errors: vec![],
+            });
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|err| ApiError::bad_request(format!("could not read the body: {err}")))?;
+        parse_json(&bytes).map(Json)
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// Parses a JSON document, naming the offending field on failure.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(value) => deserializer
+            .end()
+            .map(|()| value)
+            .map_err(|err| ApiError::bad_request(format!("malformed JSON: {err}"))),
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            match inner.classify() {
+                serde_json::error::Category::Data => Err(ApiError::Validation(vec![field_error(
+                    &path,
+                    &inner.to_string(),
+                )])),
+                _ => Err(ApiError::bad_request(format!("malformed JSON: {inner}"))),
+            }
+        }
+    }
+}
+
+/// Query-string parameters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parse_query(parts.uri.query().unwrap_or_default()).map(Query)
+    }
+}
+
+/// Parses a query string, naming the offending parameter on failure.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        ApiError::Validation(vec![field_error(&path, &err.into_inner().to_string())])
+    })
+}
+
+/// Path parameters; a malformed one (say, not a UUID) is a 400 naming it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(PathRejection::FailedToDeserializePathParams(err)) => {
+                let field_error = match err.kind() {
+                    ErrorKind::ParseErrorAtKey {
+                        key,
+                        value,
+                        expected_type,
+                    } => FieldError::new(
+                        key.clone(),
+                        format!("`{value}` is not a valid {}", friendly_type(expected_type)),
+                    ),
+                    ErrorKind::ParseError {
+                        value,
+                        expected_type,
+                    } => FieldError::new(
+                        "path",
+                        format!("`{value}` is not a valid {}", friendly_type(expected_type)),
+                    ),
+                    other => FieldError::new("path", other.to_string()),
+                };
+                Err(ApiError::BadRequest {
+                    detail: format!(
+                        "invalid path parameter {}: {}",
+                        field_error.field, field_error.message
+                    ),
+                    errors: vec![field_error],
+                })
+            }
+            Err(other) => Err(ApiError::internal(other.body_text())),
+        }
+    }
+}
+
+fn friendly_type(rust_type: &str) -> &str {
+    match rust_type.rsplit("::").next().unwrap_or(rust_type) {
+        "Uuid" => "UUID",
+        "i64" | "i32" | "u32" | "u64" => "integer",
+        other => other,
+    }
+}
+
+/// A field error from a serde message. For a missing field the path names
+/// its parent, so the field's name is taken from "missing field `x`".
+fn field_error(path: &str, message: &str) -> FieldError {
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_string();
+    let named = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    let field = match (path, named) {
+        (".", Some(name)) | ("", Some(name)) => name.to_string(),
+        (parent, Some(name)) => format!("{parent}.{name}"),
+        (".", None) | ("", None) => "body".to_string(),
+        (path, None) => path.to_string(),
+    };
+    FieldError::new(field, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        price: Price,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Price {
+        amount: i64,
+    }
+
+    fn fields(err: ApiError) -> (u16, Vec<String>) {
+        let problem = err.problem();
+        (
+            problem.status,
+            problem.errors.into_iter().map(|e| e.field).collect(),
+        )
+    }
+
+    #[test]
+    fn syntax_errors_are_400() {
+        let err = parse_json::<Body>(b"{\"name\": ").unwrap_err();
+        assert_eq!(err.problem().status, 400);
+    }
+
+    #[test]
+    fn missing_and_mistyped_fields_are_named() {
+        assert_eq!(
+            fields(parse_json::<Body>(br#"{"price": {"amount": 1}}"#).unwrap_err()),
+            (422, vec!["name".into()])
+        );
+        assert_eq!(
+            fields(
+                parse_json::<Body>(br#"{"name": "x", "price": {"amount": "ten"}}"#).unwrap_err()
+            ),
+            (422, vec!["price.amount".into()])
+        );
+        assert_eq!(
+            fields(parse_json::<Body>(br#"{"name": "x", "price": {}}"#).unwrap_err()),
+            (422, vec!["price.amount".into()])
+        );
+        assert_eq!(
+            fields(
+                parse_json::<Body>(br#"{"name": "x", "price": {"amount": 1}, "extra": 1}"#)
+                    .unwrap_err()
+            ),
+            (422, vec!["extra".into()])
+        );
+    }
+
+    #[test]
+    fn query_parameters_are_named() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Q {
+            limit: Option<i64>,
+        }
+        assert_eq!(
+            fields(parse_query::<Q>("limit=many").unwrap_err()),
+            (422, vec!["limit".into()])
+        );
+        assert_eq!(parse_query::<Q>("limit=5").unwrap().limit, Some(5));
+    }
+}

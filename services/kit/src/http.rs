@@ -1,0 +1,267 @@
+//! The HTTP shell every service shares: `/health`, `/ready`, `/status`,
+//! `/metrics`, `/openapi.json`, `/docs`, request ids, request logs and
+//! metrics, panics turned into problems, and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use petstore_contract::{ServiceSpec, endpoints};
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::events::Broker;
+use crate::metrics::{Metrics, RequestLabels};
+
+/// Header carrying the request id.
+pub static REQUEST_ID: HeaderName = HeaderName::from_static(petstore_contract::REQUEST_ID_HEADER);
+
+/// What the shared endpoints need to know about the running service.
+pub struct Runtime {
+    /// The service's contract entry.
+    pub spec: &'static ServiceSpec,
+    /// When the process started.
+    pub started: Instant,
+    /// The service's database, if it has one.
+    pub pool: Option<sqlx::PgPool>,
+    /// The broker connection, if the service uses one.
+    pub broker: Option<Broker>,
+    /// Metrics registry.
+    pub metrics: Metrics,
+    /// The service's OpenAPI document.
+    pub openapi: utoipa::openapi::OpenApi,
+}
+
+/// State of one dependency in `/ready` and `/status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DependencyState {
+    /// Reachable.
+    Up,
+    /// Not reachable.
+    Down,
+}
+
+/// Readiness of the service and its dependencies.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    /// `ready` or `unready`.
+    pub status: &'static str,
+    /// Each dependency by name (`database`, `broker`).
+    pub dependencies: std::collections::BTreeMap<&'static str, DependencyState>,
+}
+
+/// The `/status` document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StatusReport {
+    /// Service name.
+    pub name: &'static str,
+    /// Service version.
+    pub version: &'static str,
+    /// Seconds since start.
+    pub uptime_seconds: u64,
+    /// Readiness and dependency states.
+    #[serde(flatten)]
+    pub readiness: Readiness,
+}
+
+impl Runtime {
+    async fn readiness(&self) -> Readiness {
+        let mut dependencies = std::collections::BTreeMap::new();
+        let state = |up: bool| {
+            if up {
+                DependencyState::Up
+            } else {
+                DependencyState::Down
+            }
+        };
+        if let Some(pool) = &self.pool {
+            dependencies.insert("database", state(crate::db::ping(pool).await));
+        }
+        if let Some(broker) = &self.broker {
+            dependencies.insert("broker", state(broker.is_connected()));
+        }
+        let ready = dependencies.values().all(|s| *s == DependencyState::Up);
+        Readiness {
+            status: if ready { "ready" } else { "unready" },
+            dependencies,
+        }
+    }
+}
+
+async fn health() -> impl IntoResponse {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn ready(State(runtime): State<Arc<Runtime>>) -> Response {
+    let readiness = runtime.readiness().await;
+    let status = if readiness.status == "ready" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(readiness)).into_response()
+}
+
+async fn status(State(runtime): State<Arc<Runtime>>) -> impl IntoResponse {
+    axum::Json(StatusReport {
+        name: runtime.spec.name,
+        version: env!("CARGO_PKG_VERSION"),
+        uptime_seconds: runtime.started.elapsed().as_secs(),
+        readiness: runtime.readiness().await,
+    })
+}
+
+async fn metrics(State(runtime): State<Arc<Runtime>>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        runtime.metrics.encode(),
+    )
+}
+
+async fn openapi(State(runtime): State<Arc<Runtime>>) -> impl IntoResponse {
+    axum::Json(runtime.openapi.clone())
+}
+
+async fn record_metrics(
+    State(runtime): State<Arc<Runtime>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let response = next.run(request).await;
+    let labels = RequestLabels {
+        method,
+        route,
+        status: response.status().as_u16(),
+    };
+    runtime.metrics.observe_request(labels, started.elapsed());
+    response
+}
+
+fn panic_to_problem(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    ApiError::internal("handler panicked").into_response()
+}
+
+/// The service's router with the shared endpoints and layers around it.
+pub fn app(runtime: Runtime, api: Router) -> Router {
+    app_with_docs(runtime, api, &[])
+}
+
+/// [`app`] whose `/docs` page also offers other OpenAPI documents, each as
+/// `(name shown in the page's selector, URL the document is served from)`;
+/// the gateway uses it to serve one docs page for every service.
+pub fn app_with_docs(
+    runtime: Runtime,
+    api: Router,
+    extra_docs: &[(&'static str, &'static str)],
+) -> Router {
+    const OWN_DOC: &str = "/docs/openapi.json";
+    let runtime = Arc::new(runtime);
+    let mut docs =
+        utoipa_swagger_ui::SwaggerUi::new(endpoints::DOCS).url(OWN_DOC, runtime.openapi.clone());
+    if !extra_docs.is_empty() {
+        let urls = std::iter::once(utoipa_swagger_ui::Url::new(runtime.spec.name, OWN_DOC)).chain(
+            extra_docs
+                .iter()
+                .map(|(name, url)| utoipa_swagger_ui::Url::new(name, url)),
+        );
+        docs = docs.config(utoipa_swagger_ui::Config::new(urls));
+    }
+    let shared = Router::new()
+        .route(endpoints::HEALTH, get(health))
+        .route(endpoints::READY, get(ready))
+        .route(endpoints::STATUS, get(status))
+        .route(endpoints::METRICS, get(metrics))
+        .route(endpoints::OPENAPI, get(openapi))
+        .with_state(runtime.clone());
+    Router::new()
+        .merge(shared)
+        .merge(docs)
+        .merge(api)
+        .fallback(crate::error::route_not_found)
+        .layer(middleware::from_fn_with_state(runtime, record_metrics))
+        .layer(
+            // Outermost first: the request id exists before the span that logs
+            // it, and a panic anywhere inside becomes a problem document.
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(CatchPanicLayer::custom(panic_to_problem)),
+        )
+}
+
+fn request_span(request: &Request) -> tracing::Span {
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+}
+
+/// Serves until `shutdown` is cancelled, then lets in-flight requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "listening");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown.cancelled_owned())
+    .await
+}
+
+/// A token cancelled on SIGTERM or Ctrl-C.
+pub fn shutdown_on_signal() -> CancellationToken {
+    let token = CancellationToken::new();
+    let trigger = token.clone();
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            () = terminate => {},
+        }
+        tracing::info!("shutdown requested, finishing in-flight work");
+        trigger.cancel();
+    });
+    token
+}

@@ -1,0 +1,26 @@
+//! The PetStore service kit: everything the store's services share, written once.
+//!
+//! A service built on the kit is a library with a [`service::Service`]
+//! implementation; its binary is one line (`kit::cli::main::<MyService>()`),
+//! and tests start it on a listener of their own against the real PostgreSQL
+//! and RabbitMQ.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod http;
+pub mod metrics;
+pub mod openapi;
+pub mod pagination;
+pub mod service;
+pub mod telemetry;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod validate;
+
+pub use error::{ApiError, ApiResult};

@@ -1,0 +1,145 @@
+//! Starting a service in a test: on a port of its own, against a fresh
+//! database, with a signing key pair the test controls.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::auth::{Claims, Role, TokenSigner, TokenVerifier, generate_keypair};
+use crate::service::BoxError;
+
+/// A key pair for a test, and tokens signed with it.
+#[derive(Debug, Clone)]
+pub struct TestKeys {
+    /// PKCS#8 PEM private key.
+    pub private_pem: String,
+    /// SPKI PEM public key.
+    pub public_pem: String,
+    signer: TokenSigner,
+}
+
+impl TestKeys {
+    /// A new random key pair.
+    ///
+    /// # Panics
+    /// Never in practice: freshly generated keys always parse.
+    pub fn generate() -> Self {
+        let pair = generate_keypair();
+        let private_pem = pair.private_pem.expose().clone();
+        let signer = TokenSigner::from_pem(&private_pem, Duration::from_secs(900))
+            .expect("generated key parses");
+        Self {
+            private_pem,
+            public_pem: pair.public_pem,
+            signer,
+        }
+    }
+
+    /// A verifier for tokens of this key pair.
+    ///
+    /// # Panics
+    /// Never in practice: freshly generated keys always parse.
+    pub fn verifier(&self) -> TokenVerifier {
+        TokenVerifier::from_pem(&self.public_pem).expect("generated key parses")
+    }
+
+    /// A valid token for a new user with `role`, and that user's id.
+    pub fn token(&self, role: Role) -> (Uuid, String) {
+        let user = Uuid::new_v4();
+        (user, self.token_for(user, role))
+    }
+
+    /// A valid token for `user`.
+    ///
+    /// # Panics
+    /// If signing fails.
+    pub fn token_for(&self, user: Uuid, role: Role) -> String {
+        self.signer
+            .sign(&self.signer.claims_for(user, role))
+            .expect("sign")
+    }
+
+    /// A token that expired a minute ago.
+    ///
+    /// # Panics
+    /// If signing fails.
+    pub fn expired_token(&self, role: Role) -> String {
+        let mut claims: Claims = self.signer.claims_for(Uuid::new_v4(), role);
+        claims.exp = chrono::Utc::now().timestamp() - 60;
+        claims.iat = claims.exp - 900;
+        self.signer.sign(&claims).expect("sign")
+    }
+
+    /// A valid admin token whose payload was swapped after signing.
+    pub fn tampered_token(&self) -> String {
+        let (_, customer) = self.token(Role::Customer);
+        let (_, admin) = self.token(Role::Admin);
+        let mut parts: Vec<&str> = customer.split('.').collect();
+        parts[1] = admin.split('.').nth(1).unwrap_or_default();
+        parts.join(".")
+    }
+}
+
+/// A service running inside the test process; stopped on drop.
+#[derive(Debug)]
+pub struct TestServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// `http://<addr>`.
+    pub base_url: String,
+    shutdown: CancellationToken,
+    handle: Option<JoinHandle<Result<(), BoxError>>>,
+}
+
+impl TestServer {
+    /// Binds 127.0.0.1:0 and runs `serve` on it.
+    ///
+    /// # Panics
+    /// If no port can be bound.
+    pub async fn start<F, Fut>(serve: F) -> Self
+    where
+        F: FnOnce(TcpListener, CancellationToken) -> Fut,
+        Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a test port");
+        let addr = listener.local_addr().expect("local address");
+        let shutdown = CancellationToken::new();
+        let handle = tokio::spawn(serve(listener, shutdown.clone()));
+        Self {
+            addr,
+            base_url: format!("http://{addr}"),
+            shutdown,
+            handle: Some(handle),
+        }
+    }
+
+    /// `base_url` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Stops the service and waits for it, returning how it ended.
+    ///
+    /// # Panics
+    /// If the service task panicked.
+    pub async fn stop(mut self) -> Result<(), BoxError> {
+        self.shutdown.cancel();
+        match self.handle.take() {
+            Some(handle) => handle.await.expect("service task"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
