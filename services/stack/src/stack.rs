@@ -1,0 +1,365 @@
+//! Start-up and shut-down of the whole store.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use petstore_contract::{SERVICES, ServiceSpec, env};
+use sqlx::{Connection, PgConnection};
+
+use crate::preflight::{check_broker, check_database};
+use crate::process::{ServiceProcess, run_to_completion};
+
+/// Why the store could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum StackError {
+    /// PostgreSQL or RabbitMQ is not there.
+    #[error(
+        "{what} is not reachable at {url} ({cause}). Is it installed and running? See the README's \"Requirements\"."
+    )]
+    Unreachable {
+        /// Which dependency.
+        what: &'static str,
+        /// Where we looked (password redacted).
+        url: String,
+        /// The connection error.
+        cause: String,
+    },
+    /// A service binary is missing.
+    #[error("{binary} not found: build the services first (cargo build --workspace --bins)")]
+    MissingBinary {
+        /// Expected path.
+        binary: String,
+    },
+    /// A binary could not be started.
+    #[error("cannot start {binary}: {cause}")]
+    Spawn {
+        /// Which binary.
+        binary: String,
+        /// The OS error.
+        cause: String,
+    },
+    /// A binary exited with failure.
+    #[error("{binary} failed (log: {log}):\n{tail}")]
+    Failed {
+        /// Which binary.
+        binary: String,
+        /// Its log file.
+        log: String,
+        /// The log's last lines.
+        tail: String,
+    },
+    /// A service did not become ready in time.
+    #[error("{service} did not become ready (log: {log}):\n{tail}")]
+    NotReady {
+        /// Which service.
+        service: &'static str,
+        /// Its log file.
+        log: String,
+        /// The log's last lines.
+        tail: String,
+    },
+    /// Setting up a database failed.
+    #[error("database set-up failed: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A file could not be written.
+    #[error("cannot write {path}: {cause}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        cause: String,
+    },
+}
+
+/// How to run the store.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// Administrative PostgreSQL URL (the service databases are created through it).
+    pub database_url: String,
+    /// RabbitMQ URL.
+    pub amqp_url: String,
+    /// Directory holding the service binaries.
+    pub bin_dir: PathBuf,
+    /// Directory for the development key pair and the logs.
+    pub state_dir: PathBuf,
+    /// Prefix of the database names (`<prefix>_<service>`).
+    pub database_prefix: String,
+    /// Use the contract's ports (true) or free ephemeral ports (false, for tests).
+    pub fixed_ports: bool,
+    /// Who becomes the first administrator on registration.
+    pub bootstrap_admin_email: Option<String>,
+    /// Drop the databases on stop (tests).
+    pub drop_databases_on_stop: bool,
+    /// Extra variables for every service (e.g. rate limits in tests).
+    pub extra_env: Vec<(String, String)>,
+}
+
+impl StackOptions {
+    /// Defaults for this machine: local PostgreSQL and RabbitMQ, binaries next to the current executable.
+    pub fn local() -> Self {
+        let bin_dir = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| PathBuf::from("."));
+        Self {
+            database_url: "postgres://postgres@127.0.0.1:5432/postgres".into(),
+            amqp_url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
+            bin_dir,
+            state_dir: PathBuf::from(".petstore-local"),
+            database_prefix: "petstore".into(),
+            fixed_ports: true,
+            bootstrap_admin_email: Some("admin@petstore.local".into()),
+            drop_databases_on_stop: false,
+            extra_env: Vec::new(),
+        }
+    }
+}
+
+/// The running store.
+#[derive(Debug)]
+pub struct Stack {
+    /// The gateway's base URL.
+    pub gateway_url: String,
+    /// Every running service, gateway last.
+    pub processes: Vec<ServiceProcess>,
+    options: StackOptions,
+}
+
+impl Stack {
+    /// Checks the dependencies, prepares databases and keys, starts every service and waits until all are ready.
+    pub async fn start(options: StackOptions) -> Result<Self, StackError> {
+        let mut admin = check_database(&options.database_url).await?;
+        check_broker(&options.amqp_url).await?;
+        for spec in SERVICES {
+            if !binary(&options, spec).exists() {
+                return Err(StackError::MissingBinary {
+                    binary: binary(&options, spec).display().to_string(),
+                });
+            }
+        }
+        let logs = options.state_dir.join("logs");
+        std::fs::create_dir_all(&logs).map_err(|err| StackError::Io {
+            path: logs.display().to_string(),
+            cause: err.to_string(),
+        })?;
+        let keys = signing_keys(&options.state_dir)?;
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .map_err(|err| StackError::Spawn {
+                binary: "http client".into(),
+                cause: err.to_string(),
+            })?;
+
+        let mut stack = Self {
+            gateway_url: String::new(),
+            processes: Vec::new(),
+            options: options.clone(),
+        };
+        let mut upstreams = Vec::new();
+        for spec in SERVICES
+            .iter()
+            .filter(|s| s.name != petstore_contract::GATEWAY.name)
+        {
+            let mut vars = common_env(&options, &keys, spec);
+            if spec.has_database {
+                let url = create_database(&mut admin, &options, spec).await?;
+                vars.push((env::DATABASE_URL.into(), url));
+                run_to_completion(
+                    &binary(&options, spec),
+                    &[petstore_contract::MIGRATE_SUBCOMMAND],
+                    &vars,
+                    &logs.join(format!("{}-migrate.log", spec.name)),
+                )
+                .await?;
+            }
+            let port = port_for(&options, spec)?;
+            vars.push((env::LISTEN_ADDR.into(), format!("127.0.0.1:{port}")));
+            let process = ServiceProcess::spawn(
+                spec,
+                &binary(&options, spec),
+                port,
+                &vars,
+                logs.join(format!("{}.log", spec.name)),
+            )?;
+            upstreams.push((env::upstream_url(spec.name), process.url.clone()));
+            stack.processes.push(process);
+        }
+        let _ = admin.close().await;
+
+        let gateway = &petstore_contract::GATEWAY;
+        let port = port_for(&options, gateway)?;
+        let mut vars = common_env(&options, &keys, gateway);
+        vars.extend(upstreams);
+        vars.push((env::LISTEN_ADDR.into(), format!("127.0.0.1:{port}")));
+        let process = ServiceProcess::spawn(
+            gateway,
+            &binary(&options, gateway),
+            port,
+            &vars,
+            logs.join("gateway.log"),
+        )?;
+        stack.gateway_url = process.url.clone();
+        stack.processes.push(process);
+
+        for process in &mut stack.processes {
+            process.wait_ready(&client, Duration::from_secs(60)).await?;
+        }
+        Ok(stack)
+    }
+
+    /// The base URL of a service by name.
+    pub fn url_of(&self, name: &str) -> Option<&str> {
+        self.processes
+            .iter()
+            .find(|p| p.spec.name == name)
+            .map(|p| p.url.as_str())
+    }
+
+    /// Stops every service (gateway first, so no request reaches a stopped backend) and, for tests, drops the databases.
+    pub async fn stop(mut self) {
+        while let Some(process) = self.processes.pop() {
+            process.stop().await;
+        }
+        if self.options.drop_databases_on_stop
+            && let Ok(mut admin) = PgConnection::connect(&self.options.database_url).await
+        {
+            for spec in SERVICES.iter().filter(|s| s.has_database) {
+                let name = database_name(&self.options, spec);
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await;
+            }
+            let _ = admin.close().await;
+        }
+    }
+}
+
+fn binary(options: &StackOptions, spec: &ServiceSpec) -> PathBuf {
+    options.bin_dir.join(spec.binary)
+}
+
+fn port_for(options: &StackOptions, spec: &ServiceSpec) -> Result<u16, StackError> {
+    if options.fixed_ports {
+        return Ok(spec.port);
+    }
+    // Bind port 0 and release it: a tiny race with other processes, acceptable on a test machine.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|err| StackError::Io {
+        path: "127.0.0.1:0".into(),
+        cause: err.to_string(),
+    })?;
+    listener
+        .local_addr()
+        .map(|addr| addr.port())
+        .map_err(|err| StackError::Io {
+            path: "127.0.0.1:0".into(),
+            cause: err.to_string(),
+        })
+}
+
+fn database_name(options: &StackOptions, spec: &ServiceSpec) -> String {
+    format!("{}_{}", options.database_prefix, spec.name)
+}
+
+async fn create_database(
+    admin: &mut PgConnection,
+    options: &StackOptions,
+    spec: &ServiceSpec,
+) -> Result<String, StackError> {
+    let name = database_name(options, spec);
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut *admin)
+            .await?;
+    if !exists {
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut *admin)
+            .await?;
+    }
+    Ok(replace_database(&options.database_url, &name))
+}
+
+/// The same server URL with another database name.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let path = base[authority..]
+        .find('/')
+        .map_or(base.len(), |i| authority + i);
+    match query {
+        Some(query) => format!("{}/{name}?{query}", &base[..path]),
+        None => format!("{}/{name}", &base[..path]),
+    }
+}
+
+struct DevKeys {
+    private_pem: String,
+    public_pem: String,
+}
+
+/// The development signing key pair: generated once per state directory and
+/// reused, so tokens survive a restart of the local store.
+fn signing_keys(state_dir: &Path) -> Result<DevKeys, StackError> {
+    let private_path = state_dir.join("jwt-private.pem");
+    let public_path = state_dir.join("jwt-public.pem");
+    if let (Ok(private_pem), Ok(public_pem)) = (
+        std::fs::read_to_string(&private_path),
+        std::fs::read_to_string(&public_path),
+    ) {
+        return Ok(DevKeys {
+            private_pem,
+            public_pem,
+        });
+    }
+    let pair = kit::auth::generate_keypair();
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text).map_err(|err| StackError::Io {
+            path: path.display().to_string(),
+            cause: err.to_string(),
+        })
+    };
+    write(&private_path, pair.private_pem.expose())?;
+    write(&public_path, &pair.public_pem)?;
+    Ok(DevKeys {
+        private_pem: pair.private_pem.expose().clone(),
+        public_pem: pair.public_pem,
+    })
+}
+
+fn common_env(options: &StackOptions, keys: &DevKeys, spec: &ServiceSpec) -> Vec<(String, String)> {
+    let mut vars = vec![(env::JWT_PUBLIC_KEY.to_string(), keys.public_pem.clone())];
+    if spec.uses_broker {
+        vars.push((env::AMQP_URL.into(), options.amqp_url.clone()));
+    }
+    if spec.signs_tokens {
+        vars.push((env::JWT_PRIVATE_KEY.into(), keys.private_pem.clone()));
+        if let Some(email) = &options.bootstrap_admin_email {
+            vars.push(("BOOTSTRAP_ADMIN_EMAIL".into(), email.clone()));
+        }
+    }
+    vars.extend(options.extra_env.iter().cloned());
+    vars
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn database_urls() {
+        assert_eq!(
+            replace_database(
+                "postgres://postgres@127.0.0.1:5432/postgres",
+                "petstore_users"
+            ),
+            "postgres://postgres@127.0.0.1:5432/petstore_users"
+        );
+        assert_eq!(
+            replace_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+    }
+}

@@ -1,0 +1,40 @@
+//! Starting the whole store for an end-to-end test.
+
+use std::path::PathBuf;
+
+use stack::{Stack, StackOptions};
+
+/// The directory of the workspace's binaries: the test executable lives in
+/// `<target>/<profile>/deps`, the service binaries in `<target>/<profile>`.
+fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .expect("target directory")
+        .to_path_buf()
+}
+
+/// Options for an isolated store: its own databases, free ports, a temporary state directory.
+pub fn options(tag: &str) -> StackOptions {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let state_dir = std::env::temp_dir().join(format!("petstore-e2e-{tag}-{id}"));
+    StackOptions {
+        database_url: kit::testing::database_url(),
+        amqp_url: kit::testing::amqp_url(),
+        bin_dir: bin_dir(),
+        state_dir,
+        database_prefix: format!("e2e_{tag}_{}", &id[..12]),
+        fixed_ports: false,
+        bootstrap_admin_email: Some(format!("admin-{id}@example.com")),
+        drop_databases_on_stop: true,
+        extra_env: Vec::new(),
+    }
+}
+
+/// Starts the store, failing the test with the harness's own message.
+pub async fn start(options: StackOptions) -> Stack {
+    match Stack::start(options).await {
+        Ok(stack) => stack,
+        Err(err) => panic!("the store did not start: {err}"),
+    }
+}
