@@ -1,0 +1,297 @@
+//! Forwarding: admit the request (rate limits, token), find its backend by
+//! prefix, and stream it there and the answer back, unchanged but for the
+//! per-hop headers.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use axum::body::{Body, HttpBody};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use kit::ApiError;
+use kit::error::{Problem, problem_response};
+
+use crate::client_ip::{X_FORWARDED_FOR, client_ip, forwarded_for};
+use crate::routing::Backend;
+use crate::state::AppState;
+
+/// `X-Forwarded-Proto`.
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+/// `X-Forwarded-Host`.
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+
+/// Headers that describe one connection, never the message (RFC 9110 §7.6.1).
+const HOP_BY_HOP: [HeaderName; 8] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+];
+
+/// Forwards any request under a backend's prefix to that backend.
+pub async fn forward(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    match forward_request(&state, peer.ip(), request).await {
+        Ok(response) => response,
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+async fn forward_request(
+    state: &AppState,
+    peer: IpAddr,
+    request: Request,
+) -> Result<Response, Rejection> {
+    let (parts, body) = request.into_parts();
+    admit(state, peer, &parts)?;
+    let backend = state
+        .routes
+        .resolve(parts.uri.path())
+        .ok_or_else(|| ApiError::not_found("route"))?
+        .clone();
+    let limit = state.max_body_bytes;
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(Rejection::TooLarge(limit));
+    }
+
+    let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let headers = upstream_headers(&parts, peer, state.trusted_proxy_hops);
+    let mut upstream = state
+        .client
+        .request(parts.method.clone(), backend.url(path_and_query))
+        .headers(headers);
+    let exceeded = Arc::new(AtomicBool::new(false));
+    if !body.is_end_stream() {
+        upstream = upstream.body(reqwest::Body::wrap_stream(limited(
+            body,
+            limit,
+            exceeded.clone(),
+        )));
+    }
+    let response = upstream.send().await.map_err(|err| {
+        if exceeded.load(Ordering::Relaxed) {
+            Rejection::TooLarge(limit)
+        } else {
+            Rejection::Api(unavailable(&backend, &err))
+        }
+    })?;
+    Ok(downstream_response(response))
+}
+
+/// Rate limits per client IP, then the token (if any), then the per-user
+/// limit: a flood of forged tokens is refused before any signature is checked.
+fn admit(state: &AppState, peer: IpAddr, parts: &Parts) -> Result<(), ApiError> {
+    let now = Instant::now();
+    if let Some(limiter) = &state.limits.per_ip {
+        let ip = client_ip(peer, &parts.headers, state.trusted_proxy_hops);
+        limiter
+            .check(ip, now)
+            .map_err(|limited| ApiError::RateLimited {
+                retry_after_secs: limited.retry_after_secs(),
+            })?;
+    }
+    // No token: forward, the backend decides what is public. A token: it must
+    // be valid here already, so a forged one never reaches a backend.
+    if let Some(token) = kit::auth::bearer_token(parts)? {
+        let claims = state.verifier.verify(token)?;
+        if let Some(limiter) = &state.limits.per_user {
+            limiter
+                .check(claims.sub, now)
+                .map_err(|limited| ApiError::RateLimited {
+                    retry_after_secs: limited.retry_after_secs(),
+                })?;
+        }
+    }
+    Ok(())
+}
+
+/// The request's headers minus per-hop ones, plus the `X-Forwarded-*` set.
+/// Without trusted proxies the client's own forwarding headers are dropped
+/// (it could have written anything); with them, the peer is appended.
+fn upstream_headers(parts: &Parts, peer: IpAddr, trusted_hops: usize) -> HeaderMap {
+    let mut headers = parts.headers.clone();
+    strip_hop_by_hop(&mut headers);
+    let host = headers.remove(header::HOST);
+    let mut chain = if trusted_hops > 0 {
+        forwarded_for(&parts.headers)
+    } else {
+        headers.remove(header::FORWARDED);
+        headers.remove(&X_FORWARDED_PROTO);
+        headers.remove(&X_FORWARDED_HOST);
+        Vec::new()
+    };
+    chain.push(peer.to_string());
+    if let Ok(value) = HeaderValue::from_str(&chain.join(", ")) {
+        headers.insert(X_FORWARDED_FOR, value);
+    }
+    if !headers.contains_key(&X_FORWARDED_PROTO) {
+        // The gateway itself only speaks plain HTTP; TLS ends in front of it.
+        headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static("http"));
+    }
+    if let Some(host) = host {
+        headers.entry(X_FORWARDED_HOST).or_insert(host);
+    }
+    headers
+}
+
+/// Removes per-hop headers, including those the `Connection` header names.
+fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    let named: Vec<HeaderName> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+        .collect();
+    for name in named.iter().chain(HOP_BY_HOP.iter()) {
+        headers.remove(name);
+    }
+}
+
+/// The request body as a stream that fails once it exceeds `limit` bytes
+/// (for bodies without a `Content-Length`), flagging why it failed.
+fn limited(
+    body: Body,
+    limit: usize,
+    exceeded: Arc<AtomicBool>,
+) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, kit::service::BoxError>> + Send {
+    let mut seen = 0usize;
+    body.into_data_stream().map(move |chunk| {
+        let chunk = chunk?;
+        seen = seen.saturating_add(chunk.len());
+        if seen > limit {
+            exceeded.store(true, Ordering::Relaxed);
+            return Err(BodyTooLarge(limit).into());
+        }
+        Ok(chunk)
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the request body exceeds {0} bytes")]
+struct BodyTooLarge(usize);
+
+/// The backend's answer, streamed back with its status and headers.
+fn downstream_response(upstream: reqwest::Response) -> Response {
+    let status = upstream.status();
+    let mut headers = upstream.headers().clone();
+    strip_hop_by_hop(&mut headers);
+    let mut response = Response::new(Body::from_stream(upstream.bytes_stream()));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
+}
+
+/// 503 naming the backend that could not be reached.
+pub fn unavailable(backend: &Backend, err: &reqwest::Error) -> ApiError {
+    let why = if err.is_timeout() {
+        "did not answer in time"
+    } else {
+        "is unavailable"
+    };
+    tracing::warn!(
+        service = backend.name,
+        error = %err,
+        source = ?std::error::Error::source(err),
+        "upstream failed"
+    );
+    ApiError::Unavailable(format!("the {} service {why}", backend.name))
+}
+
+/// Why the gateway answered itself instead of forwarding.
+#[derive(Debug)]
+enum Rejection {
+    /// Any problem the kit knows.
+    Api(ApiError),
+    /// The body exceeds the gateway's limit (the kit has no 413 variant).
+    TooLarge(usize),
+}
+
+impl From<ApiError> for Rejection {
+    fn from(err: ApiError) -> Self {
+        Self::Api(err)
+    }
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Api(err) => err.into_response(),
+            Self::TooLarge(limit) => problem_response(&Problem {
+                problem_type: "https://petstore.dev/problems/payload-too-large".into(),
+                title: "Payload Too Large".into(),
+                status: 413,
+                detail: Some(format!(
+                    "the request body exceeds the limit of {limit} bytes"
+                )),
+                errors: Vec::new(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Request;
+
+    fn parts(headers: &[(&str, &str)]) -> Parts {
+        let mut builder = Request::builder().uri("/api/pets?x=1");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(()).unwrap().into_parts().0
+    }
+
+    const PEER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 9));
+
+    #[test]
+    fn hop_by_hop_headers_are_stripped_and_forwarding_headers_set() {
+        let parts = parts(&[
+            ("host", "shop.example"),
+            ("connection", "keep-alive, x-secret-hop"),
+            ("x-secret-hop", "1"),
+            ("te", "trailers"),
+            ("x-forwarded-for", "6.6.6.6"),
+            ("authorization", "Bearer t"),
+            ("x-request-id", "abc"),
+        ]);
+        let headers = upstream_headers(&parts, PEER, 0);
+        for gone in ["connection", "x-secret-hop", "te", "host"] {
+            assert!(!headers.contains_key(gone), "{gone}");
+        }
+        assert_eq!(headers["x-forwarded-for"], "10.0.0.9");
+        assert_eq!(headers["x-forwarded-proto"], "http");
+        assert_eq!(headers["x-forwarded-host"], "shop.example");
+        assert_eq!(headers["authorization"], "Bearer t");
+        assert_eq!(headers["x-request-id"], "abc");
+    }
+
+    #[test]
+    fn trusted_proxies_chains_are_extended() {
+        let parts = parts(&[
+            ("x-forwarded-for", "1.2.3.4"),
+            ("x-forwarded-proto", "https"),
+        ]);
+        let headers = upstream_headers(&parts, PEER, 1);
+        assert_eq!(headers["x-forwarded-for"], "1.2.3.4, 10.0.0.9");
+        assert_eq!(headers["x-forwarded-proto"], "https");
+    }
+}

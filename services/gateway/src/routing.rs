@@ -1,0 +1,166 @@
+//! The routing table: which backend serves a path, derived from the
+//! contract's `routes` prefixes so that adding a service to the contract is
+//! all it takes to route it.
+
+use std::sync::Arc;
+
+use petstore_contract::ServiceSpec;
+
+use crate::config::Upstream;
+
+/// A backend as the proxy sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backend {
+    /// Contract name, used in problems and health reports.
+    pub name: &'static str,
+    /// Base URL without a trailing slash; the request's path is appended unchanged.
+    pub base_url: String,
+}
+
+impl Backend {
+    /// The URL of `path_and_query` on this backend.
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.base_url)
+    }
+}
+
+/// A backend named by the contract has no configured URL.
+#[derive(Debug, thiserror::Error)]
+#[error("no upstream URL is configured for the {0} service")]
+pub struct MissingUpstream(&'static str);
+
+/// Prefixes to backends, longest prefix first.
+#[derive(Debug, Clone)]
+pub struct RouteTable {
+    routes: Vec<(&'static str, Arc<Backend>)>,
+    backends: Vec<Arc<Backend>>,
+}
+
+impl RouteTable {
+    /// Routes every prefix of every spec to that spec's upstream.
+    pub fn new<'a>(
+        specs: impl IntoIterator<Item = &'a ServiceSpec>,
+        upstreams: &[Upstream],
+    ) -> Result<Self, MissingUpstream> {
+        let mut routes = Vec::new();
+        let mut backends = Vec::new();
+        for spec in specs {
+            let upstream = upstreams
+                .iter()
+                .find(|u| u.name == spec.name)
+                .ok_or(MissingUpstream(spec.name))?;
+            let backend = Arc::new(Backend {
+                name: spec.name,
+                base_url: upstream.base_url.as_str().trim_end_matches('/').to_string(),
+            });
+            routes.extend(spec.routes.iter().map(|prefix| (*prefix, backend.clone())));
+            backends.push(backend);
+        }
+        // Longest first, so a more specific prefix wins over a shorter one.
+        routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
+        Ok(Self { routes, backends })
+    }
+
+    /// The backend serving `path`, by longest prefix on segment boundaries.
+    pub fn resolve(&self, path: &str) -> Option<&Arc<Backend>> {
+        self.routes
+            .iter()
+            .find(|(prefix, _)| matches_prefix(path, prefix))
+            .map(|(_, backend)| backend)
+    }
+
+    /// A backend by name.
+    pub fn backend(&self, name: &str) -> Option<&Arc<Backend>> {
+        self.backends.iter().find(|b| b.name == name)
+    }
+
+    /// Every backend, in contract order.
+    pub fn backends(&self) -> &[Arc<Backend>] {
+        &self.backends
+    }
+}
+
+/// Whether `prefix` covers `path` on a path-segment boundary: `/api/products`
+/// covers `/api/products` and `/api/products/x`, never `/api/productsx`.
+pub fn matches_prefix(path: &str, prefix: &str) -> bool {
+    match path.strip_prefix(prefix) {
+        Some(rest) => rest.is_empty() || rest.starts_with('/') || prefix.ends_with('/'),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHOP: ServiceSpec = ServiceSpec {
+        name: "shop",
+        binary: "petstore-shop",
+        port: 1,
+        has_database: false,
+        uses_broker: false,
+        signs_tokens: false,
+        routes: &["/api/products", "/api/pets"],
+    };
+    const REVIEWS: ServiceSpec = ServiceSpec {
+        name: "reviews",
+        routes: &["/api/products/reviews"],
+        ..SHOP
+    };
+
+    fn upstream(name: &'static str, url: &str) -> Upstream {
+        Upstream {
+            name,
+            base_url: url.parse().unwrap(),
+        }
+    }
+
+    fn table() -> RouteTable {
+        RouteTable::new(
+            [&SHOP, &REVIEWS],
+            &[
+                upstream("shop", "http://shop:1/"),
+                upstream("reviews", "http://reviews:2"),
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn prefixes_match_on_segment_boundaries() {
+        assert!(matches_prefix("/api/products", "/api/products"));
+        assert!(matches_prefix("/api/products/", "/api/products"));
+        assert!(matches_prefix("/api/products/x/y", "/api/products"));
+        assert!(!matches_prefix("/api/productsx", "/api/products"));
+        assert!(!matches_prefix("/api/product", "/api/products"));
+        assert!(!matches_prefix("/other/api/products", "/api/products"));
+        assert!(matches_prefix("/api/x", "/api/"));
+    }
+
+    #[test]
+    fn longest_prefix_wins() {
+        let table = table();
+        let name = |path| table.resolve(path).map(|b| b.name);
+        assert_eq!(name("/api/products/1"), Some("shop"));
+        assert_eq!(name("/api/products/reviews"), Some("reviews"));
+        assert_eq!(name("/api/products/reviews/9"), Some("reviews"));
+        assert_eq!(name("/api/products/reviewsx"), Some("shop"));
+        assert_eq!(name("/api/pets"), Some("shop"));
+        assert_eq!(name("/api/petsx"), None);
+        assert_eq!(name("/api/orders"), None);
+    }
+
+    #[test]
+    fn urls_keep_path_and_query() {
+        let table = table();
+        let shop = table.backend("shop").unwrap();
+        assert_eq!(shop.url("/api/pets?x=1"), "http://shop:1/api/pets?x=1");
+        assert_eq!(table.backends().len(), 2);
+    }
+
+    #[test]
+    fn a_backend_without_upstream_is_refused() {
+        let err = RouteTable::new([&SHOP], &[]).unwrap_err();
+        assert!(err.to_string().contains("shop"));
+    }
+}
