@@ -126,6 +126,12 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
                         "path",
                         format!("`{value}` is not a valid {}", friendly_type(expected_type)),
                     ),
+                    // A UUID parameter that is not a UUID lands here, with the key.
+                    ErrorKind::DeserializeError {
+                        key,
+                        value,
+                        message,
+                    } => FieldError::new(key.clone(), format!("`{value}` is not valid: {message}")),
                     other => FieldError::new("path", other.to_string()),
                 };
                 Err(ApiError::BadRequest {
@@ -239,5 +245,25 @@ mod tests {
             (422, vec!["limit".into()])
         );
         assert_eq!(parse_query::<Q>("limit=5").unwrap().limit, Some(5));
+    }
+
+    #[tokio::test]
+    async fn a_malformed_uuid_in_the_path_names_the_parameter() {
+        use axum::routing::get;
+        use tower::ServiceExt;
+        async fn handler(Path(id): Path<uuid::Uuid>) -> String {
+            id.to_string()
+        }
+        let app = axum::Router::new().route("/things/{id}", get(handler));
+        let request = axum::http::Request::get("/things/not-a-uuid")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 400);
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let problem: crate::error::Problem = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem.errors[0].field, "id", "{problem:?}");
     }
 }
