@@ -1,0 +1,139 @@
+//! Request and response types of the catalog, and their validation as pure functions.
+
+pub mod category;
+pub mod pet;
+pub mod product;
+
+use kit::validate::Validator;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+/// An amount of money: integer minor units (cents) and an ISO 4217 currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Money {
+    /// Minor units (e.g. cents), at least 0.
+    #[schema(example = 1299, minimum = 0)]
+    pub amount: i64,
+    /// ISO 4217 currency code.
+    #[schema(example = "EUR")]
+    pub currency: String,
+}
+
+impl Money {
+    /// Checks the amount and currency, naming them under `field` (e.g. `price.amount`).
+    pub fn validate(&self, field: &str, v: &mut Validator) {
+        v.check(
+            &format!("{field}.amount"),
+            self.amount >= 0,
+            "must not be negative",
+        )
+        .currency(&format!("{field}.currency"), &self.currency);
+    }
+}
+
+/// Sort orders of the product and pet lists; `-` means descending.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum Sort {
+    /// By name (case-insensitive), A to Z.
+    #[serde(rename = "name")]
+    NameAsc,
+    /// By name, Z to A.
+    #[serde(rename = "-name")]
+    NameDesc,
+    /// Cheapest first.
+    #[serde(rename = "price")]
+    PriceAsc,
+    /// Dearest first.
+    #[serde(rename = "-price")]
+    PriceDesc,
+    /// Oldest first.
+    #[serde(rename = "createdAt")]
+    CreatedAsc,
+    /// Newest first (the default).
+    #[default]
+    #[serde(rename = "-createdAt")]
+    CreatedDesc,
+}
+
+/// Price bounds of a list filter, checked for sign and order.
+pub fn validate_price_range(min: Option<i64>, max: Option<i64>, v: &mut Validator) {
+    if let Some(min) = min {
+        v.check("minPrice", min >= 0, "must not be negative");
+    }
+    if let Some(max) = max {
+        v.check("maxPrice", max >= 0, "must not be negative");
+    }
+    if let (Some(min), Some(max)) = (min, max) {
+        v.check("minPrice", min <= max, "must not exceed maxPrice");
+    }
+}
+
+/// A free-text search term: trimmed, empty means no search.
+pub fn search_term(q: Option<&str>, v: &mut Validator) -> Option<String> {
+    let q = q.map(str::trim).filter(|q| !q.is_empty())?;
+    v.check(
+        "q",
+        q.chars().count() <= 200,
+        "must be at most 200 characters",
+    );
+    Some(q.to_string())
+}
+
+/// Deserializes a field that may be absent (outer `None`), `null` (inner `None`) or a value,
+/// so that PATCH can tell "leave unchanged" from "clear".
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(v: &mut Validator) -> Vec<String> {
+        match v.finish() {
+            Ok(()) => vec![],
+            Err(err) => err.problem().errors.into_iter().map(|e| e.field).collect(),
+        }
+    }
+
+    #[test]
+    fn money_names_bad_parts() {
+        let mut v = Validator::new();
+        Money {
+            amount: -1,
+            currency: "eur".into(),
+        }
+        .validate("price", &mut v);
+        assert_eq!(fields(&mut v), ["price.amount", "price.currency"]);
+    }
+
+    #[test]
+    fn price_range_must_be_ordered() {
+        let mut v = Validator::new();
+        validate_price_range(Some(10), Some(5), &mut v);
+        assert_eq!(fields(&mut v), ["minPrice"]);
+        validate_price_range(Some(-1), None, &mut v);
+        assert_eq!(fields(&mut v), ["minPrice"]);
+        validate_price_range(Some(5), Some(5), &mut v);
+        assert!(fields(&mut v).is_empty());
+    }
+
+    #[test]
+    fn sorts_parse_from_their_wire_names() {
+        let sort: Sort = serde_json::from_str("\"-price\"").unwrap();
+        assert_eq!(sort, Sort::PriceDesc);
+        assert!(serde_json::from_str::<Sort>("\"colour\"").is_err());
+    }
+
+    #[test]
+    fn blank_search_is_no_search() {
+        let mut v = Validator::new();
+        assert_eq!(search_term(Some("  "), &mut v), None);
+        assert_eq!(search_term(Some(" cat "), &mut v), Some("cat".into()));
+    }
+}

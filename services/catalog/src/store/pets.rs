@@ -1,0 +1,196 @@
+//! SQL of pets.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kit::pagination::Page;
+use sqlx::{PgExecutor, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::{Counted, contains_pattern, order_by, push_category_subtree, split_counted};
+use crate::domain::Money;
+use crate::domain::pet::{Pet, PetFields, PetQuery, PetStatus};
+
+const COLUMNS: &str = "p.id, p.name, p.species, p.breed, p.birth_date, p.category_id, p.tags, \
+                       p.photo_urls, p.status, p.price_amount, p.currency, p.created_at, \
+                       p.updated_at";
+
+/// A pet as stored.
+#[derive(Debug, sqlx::FromRow)]
+pub struct PetRow {
+    id: Uuid,
+    name: String,
+    species: String,
+    breed: Option<String>,
+    birth_date: Option<NaiveDate>,
+    category_id: Uuid,
+    tags: Vec<String>,
+    photo_urls: Vec<String>,
+    status: PetStatus,
+    price_amount: i64,
+    currency: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<PetRow> for Pet {
+    fn from(row: PetRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            species: row.species,
+            breed: row.breed,
+            birth_date: row.birth_date,
+            category_id: row.category_id,
+            tags: row.tags,
+            photo_urls: row.photo_urls,
+            status: row.status,
+            price: Money {
+                amount: row.price_amount,
+                currency: row.currency,
+            },
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &PetQuery) {
+    if let Some(category) = query.category_id {
+        push_category_subtree(qb, "p", category);
+    }
+    if let Some(species) = &query.species {
+        qb.push(" AND lower(p.species) = lower(")
+            .push_bind(species.clone())
+            .push(")");
+    }
+    if let Some(status) = query.status {
+        qb.push(" AND p.status = ").push_bind(status);
+    }
+    if !query.tags.is_empty() {
+        qb.push(" AND p.tags @> ").push_bind(query.tags.clone());
+    }
+    if let Some(min) = query.min_price {
+        qb.push(" AND p.price_amount >= ").push_bind(min);
+    }
+    if let Some(max) = query.max_price {
+        qb.push(" AND p.price_amount <= ").push_bind(max);
+    }
+    if let Some(q) = &query.q {
+        let pattern = contains_pattern(q);
+        qb.push(" AND (p.name ILIKE ")
+            .push_bind(pattern.clone())
+            .push(" OR p.species ILIKE ")
+            .push_bind(pattern.clone())
+            .push(" OR p.breed ILIKE ")
+            .push_bind(pattern)
+            .push(")");
+    }
+}
+
+/// One page of the pets matching `query`, and how many match in all.
+pub async fn list(
+    db: impl PgExecutor<'_> + Copy,
+    query: &PetQuery,
+    page: Page,
+) -> Result<(Vec<Pet>, i64), sqlx::Error> {
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM pets p WHERE TRUE"
+    ));
+    push_filters(&mut qb, query);
+    qb.push(order_by(query.sort, "p"))
+        .push(" LIMIT ")
+        .push_bind(page.limit)
+        .push(" OFFSET ")
+        .push_bind(page.offset);
+    let rows: Vec<Counted<PetRow>> = qb.build_query_as().fetch_all(db).await?;
+    let (rows, mut total) = split_counted(rows);
+    // A page past the end has no row to carry the total; only then is a second query needed.
+    if rows.is_empty() && page.offset > 0 {
+        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM pets p WHERE TRUE");
+        push_filters(&mut qb, query);
+        total = qb.build_query_scalar().fetch_one(db).await?;
+    }
+    Ok((rows.into_iter().map(Pet::from).collect(), total))
+}
+
+/// One pet.
+pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
+    let row: Option<PetRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM pets p WHERE p.id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(Pet::from))
+}
+
+/// One pet, locked until the end of the transaction (read-modify-write).
+pub async fn get_for_update(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
+    let row: Option<PetRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM pets p WHERE p.id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Pet::from))
+}
+
+/// Inserts a pet.
+pub async fn insert(db: impl PgExecutor<'_>, f: &PetFields) -> Result<Pet, sqlx::Error> {
+    let row: PetRow = sqlx::query_as(&format!(
+        "INSERT INTO pets AS p (id, name, species, breed, birth_date, category_id, tags, \
+             photo_urls, status, price_amount, currency) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
+    ))
+    .bind(Uuid::new_v4())
+    .bind(f.name.trim())
+    .bind(f.species.trim())
+    .bind(f.breed.as_deref().map(str::trim))
+    .bind(f.birth_date)
+    .bind(f.category_id)
+    .bind(&f.tags)
+    .bind(&f.photo_urls)
+    .bind(f.status)
+    .bind(f.price.amount)
+    .bind(&f.price.currency)
+    .fetch_one(db)
+    .await?;
+    Ok(row.into())
+}
+
+/// Overwrites a pet's fields; `None` when it does not exist.
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    f: &PetFields,
+) -> Result<Option<Pet>, sqlx::Error> {
+    let row: Option<PetRow> = sqlx::query_as(&format!(
+        "UPDATE pets AS p SET name = $2, species = $3, breed = $4, birth_date = $5, \
+             category_id = $6, tags = $7, photo_urls = $8, status = $9, price_amount = $10, \
+             currency = $11, updated_at = now() \
+         WHERE p.id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(f.name.trim())
+    .bind(f.species.trim())
+    .bind(f.breed.as_deref().map(str::trim))
+    .bind(f.birth_date)
+    .bind(f.category_id)
+    .bind(&f.tags)
+    .bind(&f.photo_urls)
+    .bind(f.status)
+    .bind(f.price.amount)
+    .bind(&f.price.currency)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Pet::from))
+}
+
+/// Deletes a pet, returning what it was.
+pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
+    let row: Option<PetRow> = sqlx::query_as(&format!(
+        "DELETE FROM pets AS p WHERE p.id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Pet::from))
+}

@@ -1,0 +1,193 @@
+//! SQL of products.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use kit::pagination::Page;
+use sqlx::types::Json;
+use sqlx::{PgExecutor, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::{Counted, contains_pattern, order_by, push_category_subtree, split_counted};
+use crate::domain::Money;
+use crate::domain::product::{Product, ProductFields, ProductQuery};
+
+const COLUMNS: &str = "p.id, p.sku, p.name, p.description, p.category_id, p.price_amount, \
+                       p.currency, p.attributes, p.weight_grams, p.active, p.created_at, \
+                       p.updated_at";
+
+/// A product as stored.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ProductRow {
+    id: Uuid,
+    sku: String,
+    name: String,
+    description: String,
+    category_id: Uuid,
+    price_amount: i64,
+    currency: String,
+    attributes: Json<BTreeMap<String, String>>,
+    weight_grams: Option<i64>,
+    active: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<ProductRow> for Product {
+    fn from(row: ProductRow) -> Self {
+        Self {
+            id: row.id,
+            sku: row.sku,
+            name: row.name,
+            description: row.description,
+            category_id: row.category_id,
+            price: Money {
+                amount: row.price_amount,
+                currency: row.currency,
+            },
+            attributes: row.attributes.0,
+            weight_grams: row.weight_grams,
+            active: row.active,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &ProductQuery) {
+    if let Some(category) = query.category_id {
+        push_category_subtree(qb, "p", category);
+    }
+    if let Some(min) = query.min_price {
+        qb.push(" AND p.price_amount >= ").push_bind(min);
+    }
+    if let Some(max) = query.max_price {
+        qb.push(" AND p.price_amount <= ").push_bind(max);
+    }
+    if let Some(currency) = &query.currency {
+        qb.push(" AND p.currency = ").push_bind(currency.clone());
+    }
+    if let Some(active) = query.active {
+        qb.push(" AND p.active = ").push_bind(active);
+    }
+    if let Some(q) = &query.q {
+        let pattern = contains_pattern(q);
+        qb.push(" AND (p.name ILIKE ")
+            .push_bind(pattern.clone())
+            .push(" OR p.description ILIKE ")
+            .push_bind(pattern.clone())
+            .push(" OR p.sku ILIKE ")
+            .push_bind(pattern)
+            .push(")");
+    }
+}
+
+/// One page of the products matching `query`, and how many match in all.
+pub async fn list(
+    db: impl PgExecutor<'_> + Copy,
+    query: &ProductQuery,
+    page: Page,
+) -> Result<(Vec<Product>, i64), sqlx::Error> {
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM products p WHERE TRUE"
+    ));
+    push_filters(&mut qb, query);
+    qb.push(order_by(query.sort, "p"))
+        .push(" LIMIT ")
+        .push_bind(page.limit)
+        .push(" OFFSET ")
+        .push_bind(page.offset);
+    let rows: Vec<Counted<ProductRow>> = qb.build_query_as().fetch_all(db).await?;
+    let (rows, mut total) = split_counted(rows);
+    // A page past the end has no row to carry the total; only then is a second query needed.
+    if rows.is_empty() && page.offset > 0 {
+        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM products p WHERE TRUE");
+        push_filters(&mut qb, query);
+        total = qb.build_query_scalar().fetch_one(db).await?;
+    }
+    Ok((rows.into_iter().map(Product::from).collect(), total))
+}
+
+/// One product.
+pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Product>, sqlx::Error> {
+    let row: Option<ProductRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM products p WHERE p.id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(Product::from))
+}
+
+/// One product, locked until the end of the transaction (read-modify-write).
+pub async fn get_for_update(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+) -> Result<Option<Product>, sqlx::Error> {
+    let row: Option<ProductRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM products p WHERE p.id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Product::from))
+}
+
+/// Inserts a product.
+pub async fn insert(db: impl PgExecutor<'_>, f: &ProductFields) -> Result<Product, sqlx::Error> {
+    let row: ProductRow = sqlx::query_as(&format!(
+        "INSERT INTO products AS p (id, sku, name, description, category_id, price_amount, \
+             currency, attributes, weight_grams, active) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+    ))
+    .bind(Uuid::new_v4())
+    .bind(&f.sku)
+    .bind(f.name.trim())
+    .bind(&f.description)
+    .bind(f.category_id)
+    .bind(f.price.amount)
+    .bind(&f.price.currency)
+    .bind(Json(&f.attributes))
+    .bind(f.weight_grams)
+    .bind(f.active)
+    .fetch_one(db)
+    .await?;
+    Ok(row.into())
+}
+
+/// Overwrites a product's fields; `None` when it does not exist.
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    f: &ProductFields,
+) -> Result<Option<Product>, sqlx::Error> {
+    let row: Option<ProductRow> = sqlx::query_as(&format!(
+        "UPDATE products AS p SET sku = $2, name = $3, description = $4, category_id = $5, \
+             price_amount = $6, currency = $7, attributes = $8, weight_grams = $9, \
+             active = $10, updated_at = now() \
+         WHERE p.id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(&f.sku)
+    .bind(f.name.trim())
+    .bind(&f.description)
+    .bind(f.category_id)
+    .bind(f.price.amount)
+    .bind(&f.price.currency)
+    .bind(Json(&f.attributes))
+    .bind(f.weight_grams)
+    .bind(f.active)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Product::from))
+}
+
+/// Deletes a product, returning what it was.
+pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Product>, sqlx::Error> {
+    let row: Option<ProductRow> = sqlx::query_as(&format!(
+        "DELETE FROM products AS p WHERE p.id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Product::from))
+}
