@@ -89,6 +89,9 @@ pub struct ServiceSpec {
     pub signs_tokens: bool,
     /// Path prefixes the gateway forwards to this service.
     pub routes: &'static [&'static str],
+    /// Services this one calls over HTTP; it reads each base URL from
+    /// [`env::upstream_url`] (e.g. `CATALOG_URL`).
+    pub calls: &'static [&'static str],
 }
 
 impl ServiceSpec {
@@ -107,6 +110,7 @@ pub const GATEWAY: ServiceSpec = ServiceSpec {
     uses_broker: false,
     signs_tokens: false,
     routes: &[],
+    calls: &[],
 };
 
 /// Users, roles and tokens.
@@ -118,6 +122,7 @@ pub const USERS: ServiceSpec = ServiceSpec {
     uses_broker: true,
     signs_tokens: true,
     routes: &["/api/auth", "/api/users"],
+    calls: &[],
 };
 
 /// Categories, products and pets.
@@ -129,6 +134,67 @@ pub const CATALOG: ServiceSpec = ServiceSpec {
     uses_broker: true,
     signs_tokens: false,
     routes: &["/api/categories", "/api/products", "/api/pets"],
+    calls: &[],
+};
+
+/// Stores, stock per store, transfers and low-stock alerts.
+pub const INVENTORY: ServiceSpec = ServiceSpec {
+    name: "inventory",
+    binary: "petstore-inventory",
+    port: 8083,
+    has_database: true,
+    uses_broker: true,
+    signs_tokens: false,
+    routes: &["/api/stores", "/api/inventory"],
+    calls: &[],
+};
+
+/// Carts and checkout.
+pub const CART: ServiceSpec = ServiceSpec {
+    name: "cart",
+    binary: "petstore-cart",
+    port: 8084,
+    has_database: true,
+    uses_broker: true,
+    signs_tokens: false,
+    routes: &["/api/cart"],
+    calls: &["catalog"],
+};
+
+/// Orders, their status history and shipments.
+pub const ORDERS: ServiceSpec = ServiceSpec {
+    name: "orders",
+    binary: "petstore-orders",
+    port: 8085,
+    has_database: true,
+    uses_broker: true,
+    signs_tokens: false,
+    routes: &["/api/orders"],
+    calls: &["catalog"],
+};
+
+/// Payments, refunds and their audit log.
+pub const PAYMENTS: ServiceSpec = ServiceSpec {
+    name: "payments",
+    binary: "petstore-payments",
+    port: 8086,
+    has_database: true,
+    uses_broker: true,
+    signs_tokens: false,
+    routes: &["/api/payments"],
+    calls: &[],
+};
+
+/// Reviews and ratings.
+pub const REVIEWS: ServiceSpec = ServiceSpec {
+    name: "reviews",
+    binary: "petstore-reviews",
+    port: 8087,
+    has_database: true,
+    uses_broker: true,
+    signs_tokens: false,
+    routes: &["/api/reviews"],
+    calls: &[],
 };
 
 /// Every service of the store that exists today, gateway first.
