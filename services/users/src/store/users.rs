@@ -1,0 +1,188 @@
+//! The `users` table.
+
+use kit::auth::Role;
+use kit::pagination::Page;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::domain::user::User;
+
+const USER_COLUMNS: &str = "id, email, display_name, role, created_at, updated_at";
+
+/// A user with the password hash, for logins and password changes.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Credentials {
+    /// The account.
+    #[sqlx(flatten)]
+    pub user: User,
+    /// Its argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// Inserts a new user; fails on `users_email_key` when the email is taken.
+pub async fn insert(
+    conn: &mut PgConnection,
+    id: Uuid,
+    email: &str,
+    display_name: &str,
+    password_hash: &str,
+    role: Role,
+) -> Result<User, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "INSERT INTO users (id, email, display_name, password_hash, role) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING {USER_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(email)
+    .bind(display_name)
+    .bind(password_hash)
+    .bind(role)
+    .fetch_one(conn)
+    .await
+}
+
+/// Whether any administrator exists.
+pub async fn admin_exists(executor: impl PgExecutor<'_>) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin')")
+        .fetch_one(executor)
+        .await
+}
+
+/// Serializes bootstrap-admin registrations, so two at once cannot both see
+/// "no admin yet". Held until the transaction ends.
+pub async fn lock_bootstrap(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    // An arbitrary constant that names this one lock in the database.
+    const BOOTSTRAP_LOCK: i64 = 0x7573_6572_735f_6164;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(BOOTSTRAP_LOCK)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The user with `id`.
+pub async fn find(executor: impl PgExecutor<'_>, id: Uuid) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(executor)
+        .await
+}
+
+/// The user with the (normalized) `email`, with the password hash.
+pub async fn credentials_by_email(
+    executor: impl PgExecutor<'_>,
+    email: &str,
+) -> Result<Option<Credentials>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1"
+    ))
+    .bind(email)
+    .fetch_optional(executor)
+    .await
+}
+
+/// The user with `id`, with the password hash, locked until the transaction ends.
+pub async fn credentials_for_update(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<Credentials>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Changes the display name and/or password hash; `None` keeps the current value.
+pub async fn update_profile(
+    conn: &mut PgConnection,
+    id: Uuid,
+    display_name: Option<&str>,
+    password_hash: Option<&str>,
+) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE users SET display_name = COALESCE($2, display_name), \
+         password_hash = COALESCE($3, password_hash), updated_at = now() \
+         WHERE id = $1 RETURNING {USER_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(display_name)
+    .bind(password_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Locks every administrator's row until the transaction ends and returns their ids,
+/// so concurrent demotions cannot together remove the last admin.
+pub async fn lock_admins(conn: &mut PgConnection) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE")
+        .fetch_all(conn)
+        .await
+}
+
+/// Sets the role of the user with `id`.
+pub async fn set_role(
+    conn: &mut PgConnection,
+    id: Uuid,
+    role: Role,
+) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE users SET role = $2, updated_at = CASE WHEN role = $2 THEN updated_at ELSE now() END \
+         WHERE id = $1 RETURNING {USER_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(role)
+    .fetch_optional(conn)
+    .await
+}
+
+/// A page of users matching the filters (oldest first), and how many match in all.
+pub async fn list(
+    conn: &mut PgConnection,
+    role: Option<Role>,
+    search: Option<&str>,
+    page: Page,
+) -> Result<(Vec<User>, i64), sqlx::Error> {
+    const FILTER: &str = "($1::text IS NULL OR role = $1) \
+        AND ($2::text IS NULL OR email ILIKE $2 ESCAPE '\\' OR display_name ILIKE $2 ESCAPE '\\')";
+    let pattern = search.map(|q| format!("%{}%", escape_like(q)));
+    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM users WHERE {FILTER}"))
+        .bind(role)
+        .bind(pattern.as_deref())
+        .fetch_one(&mut *conn)
+        .await?;
+    let items = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE {FILTER} \
+         ORDER BY created_at, id LIMIT $3 OFFSET $4"
+    ))
+    .bind(role)
+    .bind(pattern.as_deref())
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((items, total))
+}
+
+/// Escapes LIKE wildcards so a search for `50%` means the text `50%`.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like(r"50%_a\b"), r"50\%\_a\\b");
+    }
+}
