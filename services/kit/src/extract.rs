@@ -64,11 +64,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
+            // Well-formed JSON of the wrong shape is a 422 naming the field.
+            // serde_json files some shape errors (a number where an enum
+            // variant belongs) under "syntax", so on that (rare) path the
+            // body is checked for being well-formed JSON at all.
+            let message = inner.to_string();
+            let wrong_shape = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
             match inner.classify() {
-                serde_json::error::Category::Data => Err(ApiError::Validation(vec![field_error(
-                    &path,
-                    &inner.to_string(),
-                )])),
+                serde_json::error::Category::Data => {
+                    Err(ApiError::Validation(vec![field_error(&path, &message)]))
+                }
+                _ if wrong_shape => Err(ApiError::Validation(vec![field_error(&path, &message)])),
                 _ => Err(ApiError::bad_request(format!("malformed JSON: {inner}"))),
             }
         }
@@ -230,6 +236,28 @@ mod tests {
                     .unwrap_err()
             ),
             (422, vec!["extra".into()])
+        );
+    }
+
+    #[test]
+    fn a_number_where_an_enum_belongs_is_named() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        enum Role {
+            Admin,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Change {
+            role: Role,
+        }
+        assert_eq!(
+            fields(parse_json::<Change>(br#"{"role": 1}"#).unwrap_err()),
+            (422, vec!["role".into()])
+        );
+        assert_eq!(
+            fields(parse_json::<Change>(br#"{"role": "Owner"}"#).unwrap_err()),
+            (422, vec!["role".into()])
         );
     }
 

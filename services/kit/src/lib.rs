@@ -15,9 +15,12 @@ pub mod events;
 pub mod extract;
 pub mod http;
 pub mod metrics;
+pub mod money;
 pub mod openapi;
 pub mod pagination;
+pub mod patch;
 pub mod service;
+pub mod sql;
 pub mod telemetry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
