@@ -1,0 +1,517 @@
+//! The `PetStore` custom resource (`petstore.dev/v1alpha1`): the whole store
+//! declared as one object.
+//!
+//! Every field's doc comment is what `kubectl explain petstore.spec...` shows.
+//! Defaults live here, in code; the schema carries bounds and CEL rules, and
+//! [`PetStoreSpec::validate`] checks the same rules (plus what a schema cannot
+//! know, such as the names of the services) before anything is built.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::ResourceRequirements;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::{CustomResource, CustomResourceExt, KubeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// API group of the resource.
+pub const GROUP: &str = "petstore.dev";
+
+/// The whole pet store, declared as one resource.
+// Several `printcolumn(type_ = "string")` read as duplicates to clippy.
+#[allow(clippy::duplicated_attributes)]
+#[derive(CustomResource, KubeSchema, Deserialize, Serialize, Clone, Debug, PartialEq, Default)]
+#[kube(
+    group = "petstore.dev",
+    version = "v1alpha1",
+    kind = "PetStore",
+    plural = "petstores",
+    namespaced,
+    status = "PetStoreStatus",
+    shortname = "ps",
+    derive = "Default",
+    doc = "A complete pet store: its services, databases, message broker, secrets and network policies, reconciled by petstore-operator.",
+    printcolumn(
+        name = "Phase",
+        type_ = "string",
+        description = "Summary of the store's state",
+        json_path = ".status.phase"
+    ),
+    printcolumn(
+        name = "Ready",
+        type_ = "string",
+        description = "Ready services out of enabled services",
+        json_path = ".status.readyServices"
+    ),
+    printcolumn(
+        name = "Version",
+        type_ = "string",
+        description = "Image tag of the services",
+        json_path = ".spec.version"
+    ),
+    printcolumn(
+        name = "Age",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    )
+)]
+#[serde(rename_all = "camelCase")]
+pub struct PetStoreSpec {
+    /// Image tag of every service, e.g. `1.4.0`. Changing it rolls every service.
+    #[schemars(length(min = 1, max = 128))]
+    pub version: String,
+
+    /// Where the service images come from.
+    #[serde(default)]
+    pub image: ImageSpec,
+
+    /// Per-service settings, keyed by service name (gateway, users, catalog, ...).
+    /// A service that is not listed runs with the defaults.
+    #[serde(default)]
+    pub services: BTreeMap<String, ServiceConfig>,
+
+    /// The PostgreSQL databases of the services.
+    #[serde(default)]
+    pub postgres: PostgresSpec,
+
+    /// The RabbitMQ broker the services exchange events through.
+    #[serde(default)]
+    pub rabbitmq: RabbitMqSpec,
+
+    /// Optional Ingress in front of the gateway.
+    #[serde(default)]
+    pub ingress: IngressSpec,
+
+    /// Stop reconciling (for maintenance) without deleting anything. Deleting
+    /// the PetStore still cleans up while paused.
+    #[serde(default)]
+    pub paused: bool,
+
+    /// What happens to the databases' and the broker's volumes (and their
+    /// credentials) when the PetStore is deleted: `Retain` (default) keeps
+    /// them, `Delete` removes them.
+    #[serde(default)]
+    pub data_retention: DataRetention,
+}
+
+/// Where the service images come from.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageSpec {
+    /// Registry and path prefix of the images; the service image is
+    /// `<registry>/petstore-services:<version>`.
+    #[serde(default = "default_registry")]
+    #[schemars(length(min = 1))]
+    pub registry: String,
+
+    /// When the kubelet pulls the image.
+    #[serde(default)]
+    pub pull_policy: PullPolicy,
+
+    /// Names of Secrets (type kubernetes.io/dockerconfigjson) used to pull the images.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pull_secrets: Vec<String>,
+}
+
+impl Default for ImageSpec {
+    fn default() -> Self {
+        Self {
+            registry: default_registry(),
+            pull_policy: PullPolicy::default(),
+            pull_secrets: Vec::new(),
+        }
+    }
+}
+
+fn default_registry() -> String {
+    "ghcr.io/petstore-platform".into()
+}
+
+/// Image pull policy.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default, JsonSchema)]
+pub enum PullPolicy {
+    /// Pull on every start.
+    Always,
+    /// Pull only when the image is not on the node (default).
+    #[default]
+    IfNotPresent,
+    /// Never pull.
+    Never,
+}
+
+impl PullPolicy {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Always => "Always",
+            Self::IfNotPresent => "IfNotPresent",
+            Self::Never => "Never",
+        }
+    }
+}
+
+/// Settings of one service.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceConfig {
+    /// Whether the service runs. Disabling a service deletes its Deployment,
+    /// Service, autoscaler and disruption budget (never its data).
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+
+    /// Number of pods when autoscaling is disabled.
+    #[serde(default = "default_replicas")]
+    #[schemars(range(min = 0, max = 100))]
+    pub replicas: i32,
+
+    /// Horizontal pod autoscaling on CPU.
+    #[serde(default)]
+    pub autoscaling: AutoscalingSpec,
+
+    /// CPU and memory requests and limits of the service container. Defaults
+    /// to 100m CPU and 128Mi memory requested, 256Mi memory limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+
+    /// Extra environment variables; an entry here overrides the operator's
+    /// value of the same name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            replicas: default_replicas(),
+            autoscaling: AutoscalingSpec::default(),
+            resources: None,
+            env: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_replicas() -> i32 {
+    2
+}
+
+/// Horizontal pod autoscaling of a service (autoscaling/v2, CPU utilisation).
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("self.minReplicas <= self.maxReplicas").message("minReplicas must not exceed maxReplicas"))]
+pub struct AutoscalingSpec {
+    /// Whether a HorizontalPodAutoscaler scales the service; when false the
+    /// service runs `replicas` pods.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+
+    /// Fewest pods the autoscaler keeps.
+    #[serde(default = "default_min_replicas")]
+    #[schemars(range(min = 1, max = 100))]
+    pub min_replicas: i32,
+
+    /// Most pods the autoscaler starts.
+    #[serde(default = "default_max_replicas")]
+    #[schemars(range(min = 1, max = 100))]
+    pub max_replicas: i32,
+
+    /// Average CPU utilisation (percent of the requested CPU) the autoscaler aims for.
+    #[serde(default = "default_cpu_target")]
+    #[serde(rename = "targetCPUUtilizationPercentage")]
+    #[schemars(range(min = 1, max = 100))]
+    pub target_cpu_utilization_percentage: i32,
+}
+
+impl Default for AutoscalingSpec {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            min_replicas: default_min_replicas(),
+            max_replicas: default_max_replicas(),
+            target_cpu_utilization_percentage: default_cpu_target(),
+        }
+    }
+}
+
+fn default_min_replicas() -> i32 {
+    2
+}
+fn default_max_replicas() -> i32 {
+    10
+}
+fn default_cpu_target() -> i32 {
+    75
+}
+
+/// How the services' databases are laid out.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default, JsonSchema)]
+pub enum PostgresTopology {
+    /// One PostgreSQL StatefulSet per service that has a database (default).
+    #[default]
+    PerService,
+    /// One PostgreSQL StatefulSet holding every service's database.
+    Shared,
+}
+
+/// The PostgreSQL databases.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PostgresSpec {
+    /// `PerService` (default): a PostgreSQL instance per service; `Shared`:
+    /// one instance with a database per service. Switching deletes the old
+    /// StatefulSets but keeps their volumes.
+    #[serde(default)]
+    pub topology: PostgresTopology,
+
+    /// PostgreSQL image (Debian-based official image; runs as uid 999).
+    #[serde(default = "default_postgres_image")]
+    #[schemars(length(min = 1))]
+    pub image: String,
+
+    /// Volume of each PostgreSQL instance.
+    #[serde(default)]
+    pub storage: StorageSpec,
+
+    /// CPU and memory of each PostgreSQL container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+}
+
+impl Default for PostgresSpec {
+    fn default() -> Self {
+        Self {
+            topology: PostgresTopology::default(),
+            image: default_postgres_image(),
+            storage: StorageSpec::default(),
+            resources: None,
+        }
+    }
+}
+
+fn default_postgres_image() -> String {
+    "postgres:17".into()
+}
+
+/// The RabbitMQ broker.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RabbitMqSpec {
+    /// RabbitMQ image with the management plugin (runs as uid 999).
+    #[serde(default = "default_rabbitmq_image")]
+    #[schemars(length(min = 1))]
+    pub image: String,
+
+    /// Volume of the broker.
+    #[serde(default)]
+    pub storage: StorageSpec,
+
+    /// CPU and memory of the broker container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+}
+
+impl Default for RabbitMqSpec {
+    fn default() -> Self {
+        Self {
+            image: default_rabbitmq_image(),
+            storage: StorageSpec::default(),
+            resources: None,
+        }
+    }
+}
+
+fn default_rabbitmq_image() -> String {
+    "rabbitmq:4-management".into()
+}
+
+/// A persistent volume.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageSpec {
+    /// Requested size, as a Kubernetes quantity (e.g. `1Gi`).
+    #[serde(default = "default_storage_size")]
+    #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"))]
+    pub size: String,
+
+    /// StorageClass of the volume; the cluster's default class when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class_name: Option<String>,
+}
+
+impl Default for StorageSpec {
+    fn default() -> Self {
+        Self {
+            size: default_storage_size(),
+            storage_class_name: None,
+        }
+    }
+}
+
+fn default_storage_size() -> String {
+    "1Gi".into()
+}
+
+/// An Ingress in front of the gateway.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, Default, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("!self.enabled || (has(self.host) && self.host != '')").message("host is required when the ingress is enabled"))]
+pub struct IngressSpec {
+    /// Whether an Ingress routes outside traffic to the gateway.
+    #[serde(default)]
+    pub enabled: bool,
+
+    /// Host name the Ingress answers for (required when enabled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+
+    /// IngressClass to use; the cluster's default class when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_name: Option<String>,
+
+    /// Secret holding the TLS certificate for `host`; plain HTTP when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_secret_name: Option<String>,
+}
+
+/// What happens to stored data when the PetStore is deleted.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default, JsonSchema)]
+pub enum DataRetention {
+    /// Keep the PersistentVolumeClaims and the credential Secrets (default).
+    #[default]
+    Retain,
+    /// Delete the PersistentVolumeClaims and the credential Secrets.
+    Delete,
+}
+
+/// Observed state of a PetStore.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PetStoreStatus {
+    /// The `metadata.generation` this status describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+
+    /// Summary: Pending, Progressing, Ready or Degraded. Conditions hold the detail.
+    #[serde(default)]
+    pub phase: Phase,
+
+    /// Ready services out of enabled services, e.g. `3/3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready_services: Option<String>,
+
+    /// Ready, DatabasesReady, BrokerReady and ServicesReady, each with a reason and message.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+
+    /// Ready and desired replicas of each enabled service.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub services: BTreeMap<String, ServiceStatus>,
+
+    /// In-cluster URL of the gateway (or the Ingress URL when enabled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_endpoint: Option<String>,
+}
+
+/// Replicas of one service.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, Eq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceStatus {
+    /// Pods that pass their readiness probe.
+    pub ready_replicas: i32,
+    /// Pods the service should run now.
+    pub desired_replicas: i32,
+}
+
+/// Summary of a PetStore's state.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default, JsonSchema)]
+pub enum Phase {
+    /// Nothing has been created yet.
+    #[default]
+    Pending,
+    /// Children exist but not all of them are ready.
+    Progressing,
+    /// Every enabled service, database and the broker are ready.
+    Ready,
+    /// The spec is invalid or the operator cannot converge.
+    Degraded,
+}
+
+impl Phase {
+    /// The name as shown in `kubectl get`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Progressing => "Progressing",
+            Self::Ready => "Ready",
+            Self::Degraded => "Degraded",
+        }
+    }
+}
+
+impl PetStoreSpec {
+    /// Settings of a service, the defaults when it is not listed.
+    pub fn service(&self, name: &str) -> ServiceConfig {
+        self.services.get(name).cloned().unwrap_or_default()
+    }
+
+    /// The contract's services that are enabled, gateway first.
+    pub fn enabled_services(
+        &self,
+    ) -> impl Iterator<Item = &'static petstore_contract::ServiceSpec> + '_ {
+        petstore_contract::SERVICES
+            .iter()
+            .filter(|s| self.service(s.name).enabled)
+    }
+
+    /// Checks what the schema checks (for `render` and for objects that
+    /// bypassed admission) and what it cannot: service names.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.version.trim().is_empty() {
+            return Err("spec.version must not be empty".into());
+        }
+        for (name, cfg) in &self.services {
+            if petstore_contract::service(name).is_none() {
+                let known: Vec<_> = petstore_contract::SERVICES.iter().map(|s| s.name).collect();
+                return Err(format!(
+                    "spec.services.{name}: unknown service (known: {})",
+                    known.join(", ")
+                ));
+            }
+            let a = &cfg.autoscaling;
+            if a.min_replicas < 1 || a.max_replicas < 1 {
+                return Err(format!(
+                    "spec.services.{name}.autoscaling: replicas must be at least 1"
+                ));
+            }
+            if a.min_replicas > a.max_replicas {
+                return Err(format!(
+                    "spec.services.{name}.autoscaling: minReplicas ({}) must not exceed maxReplicas ({})",
+                    a.min_replicas, a.max_replicas
+                ));
+            }
+            if !(1..=100).contains(&a.target_cpu_utilization_percentage) {
+                return Err(format!(
+                    "spec.services.{name}.autoscaling.targetCPUUtilizationPercentage must be between 1 and 100"
+                ));
+            }
+            if cfg.replicas < 0 {
+                return Err(format!(
+                    "spec.services.{name}.replicas must not be negative"
+                ));
+            }
+        }
+        if self.ingress.enabled && self.ingress.host.as_deref().unwrap_or("").is_empty() {
+            return Err("spec.ingress.host is required when the ingress is enabled".into());
+        }
+        Ok(())
+    }
+}
+
+/// The CustomResourceDefinition as YAML, as `petstore-operator crd` prints it.
+pub fn crd_yaml() -> String {
+    let yaml = serde_yaml::to_string(&PetStore::crd()).unwrap_or_default();
+    format!("# Generated by `petstore-operator crd`; do not edit.\n{yaml}")
+}

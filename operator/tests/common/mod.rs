@@ -1,0 +1,228 @@
+//! A kube-fake-client API server with OpenAPI validation on, and a log of
+//! every write the operator makes.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret, Service};
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use kube::{Client, CustomResourceExt};
+use kube_fake_client::validator::{RuntimeOpenAPIValidator, SchemaValidator};
+use kube_fake_client::{ClientBuilder, PatchType, interceptor};
+use petstore_operator::PetStore;
+use petstore_operator::controller::Context;
+use petstore_operator::metrics::Metrics;
+use schemars::JsonSchema;
+use schemars::generate::SchemaSettings;
+use serde_json::{Map, Value, json};
+
+/// Kinds validated against their OpenAPI schema, as kube-fake-client names them.
+pub const VALIDATED: &[&str] = &[
+    "apps/v1/Deployment",
+    "apps/v1/StatefulSet",
+    "/v1/Service",
+    "/v1/Secret",
+    "/v1/ConfigMap",
+    "/v1/PersistentVolumeClaim",
+    "autoscaling/v2/HorizontalPodAutoscaler",
+    "policy/v1/PodDisruptionBudget",
+    "networking.k8s.io/v1/NetworkPolicy",
+    "networking.k8s.io/v1/Ingress",
+    "petstore.dev/v1alpha1/PetStore",
+];
+
+fn add<T: JsonSchema>(generator: &mut schemars::SchemaGenerator) {
+    generator.subschema_for::<T>();
+}
+
+/// An OpenAPI v2 document with the definitions of every kind the operator
+/// writes, generated from k8s-openapi (itself generated from the Kubernetes
+/// 1.32 OpenAPI document) and the PetStore CRD's own schema.
+pub fn openapi_file() -> PathBuf {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    FILE.get_or_init(|| {
+        let mut settings = SchemaSettings::draft07();
+        settings.definitions_path = "/definitions".into();
+        let mut generator = settings.into_generator();
+        add::<Deployment>(&mut generator);
+        add::<StatefulSet>(&mut generator);
+        add::<Service>(&mut generator);
+        add::<Secret>(&mut generator);
+        add::<ConfigMap>(&mut generator);
+        add::<PersistentVolumeClaim>(&mut generator);
+        add::<HorizontalPodAutoscaler>(&mut generator);
+        add::<PodDisruptionBudget>(&mut generator);
+        add::<NetworkPolicy>(&mut generator);
+        add::<Ingress>(&mut generator);
+        let mut defs: Map<String, Value> = generator.take_definitions(true);
+        // kube-fake-client 0.3 looks dotted groups up without the `io.k8s.api`
+        // prefix; point those names at the real definitions.
+        for kind in ["NetworkPolicy", "Ingress"] {
+            defs.insert(
+                format!("io.k8s.networking.v1.{kind}"),
+                json!({"$ref": format!("#/definitions/io.k8s.api.networking.v1.{kind}")}),
+            );
+        }
+        let crd = serde_json::to_value(PetStore::crd()).expect("crd");
+        let schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"].clone();
+        defs.insert("dev.petstore.v1alpha1.PetStore".into(), schema);
+        let path =
+            std::env::temp_dir().join(format!("petstore-openapi-{}.json", std::process::id()));
+        std::fs::write(
+            &path,
+            serde_json::to_vec(&json!({"swagger": "2.0", "definitions": defs})).expect("json"),
+        )
+        .expect("write openapi");
+        path
+    })
+    .clone()
+}
+
+/// Every write (create, patch, replace, delete, status) the API saw, as `verb kind/name`.
+#[derive(Clone, Default)]
+pub struct Writes(Arc<Mutex<Vec<String>>>, Arc<std::sync::atomic::AtomicUsize>);
+
+impl Writes {
+    /// Reads (get and list) so far.
+    pub fn reads(&self) -> usize {
+        self.1.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    fn read(&self) {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn push(&self, s: String) {
+        self.0.lock().expect("lock").push(s);
+    }
+    /// The writes so far.
+    pub fn all(&self) -> Vec<String> {
+        self.0.lock().expect("lock").clone()
+    }
+    /// Forgets the writes so far.
+    pub fn clear(&self) {
+        self.0.lock().expect("lock").clear();
+        self.1.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+fn check(validator: &RuntimeOpenAPIValidator, object: &Value) -> kube_fake_client::Result<()> {
+    let api_version = object
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    validator.validate(group, version, &kind_of(object), object)
+}
+
+fn kind_of(v: &Value) -> String {
+    v.get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_string()
+}
+
+fn name_of(v: &Value) -> String {
+    v.pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_string()
+}
+
+/// A validating fake API server holding `objects`.
+///
+/// kube-fake-client 0.3 validates only in its own `FakeClient` methods, not on
+/// the HTTP path `kube::Api` takes, so the same validator also runs here on
+/// every create and every server-side apply (whose body is the whole object).
+pub async fn server(objects: Vec<Value>) -> (Client, Writes) {
+    let writes = Writes::default();
+    let validator = Arc::new(RuntimeOpenAPIValidator::from_file(openapi_file()).expect("openapi"));
+    for gvk in VALIDATED {
+        validator.enable_validation_for(gvk).expect("gvk");
+    }
+    let v1 = validator.clone();
+    let v2 = validator;
+    let (r1, r2) = (writes.clone(), writes.clone());
+    let (w1, w2, w3, w4, w5, w6) = (
+        writes.clone(),
+        writes.clone(),
+        writes.clone(),
+        writes.clone(),
+        writes.clone(),
+        writes.clone(),
+    );
+    let funcs = interceptor::Funcs::new()
+        .get(move |_| {
+            r1.read();
+            Ok(None)
+        })
+        .list(move |_| {
+            r2.read();
+            Ok(None)
+        })
+        .create(move |ctx| {
+            check(&v1, ctx.object)?;
+            w1.push(format!(
+                "create {}/{}",
+                kind_of(ctx.object),
+                name_of(ctx.object)
+            ));
+            Ok(None)
+        })
+        .patch(move |ctx| {
+            if ctx.patch_type == PatchType::ApplyPatch {
+                check(&v2, ctx.patch)?;
+            }
+            w2.push(format!("patch {}/{}", kind_of(ctx.patch), ctx.name));
+            Ok(None)
+        })
+        .update(move |ctx| {
+            w3.push(format!(
+                "update {}/{}",
+                kind_of(ctx.object),
+                name_of(ctx.object)
+            ));
+            Ok(None)
+        })
+        .replace(move |ctx| {
+            w4.push(format!("replace {}/{}", kind_of(ctx.object), ctx.name));
+            Ok(None)
+        })
+        .delete(move |ctx| {
+            w5.push(format!("delete {}", ctx.name));
+            Ok(None)
+        })
+        .patch_status(move |ctx| {
+            w6.push(format!("status {}", ctx.name));
+            Ok(None)
+        });
+    let mut builder = ClientBuilder::new()
+        .with_resource::<PetStore>()
+        .with_status_subresource::<PetStore>()
+        .with_status_subresource::<Deployment>()
+        .with_status_subresource::<StatefulSet>()
+        .with_status_subresource::<HorizontalPodAutoscaler>()
+        .with_interceptor_funcs(funcs)
+        .with_runtime_objects(objects)
+        .with_schema_validation_file(openapi_file())
+        .expect("openapi");
+    for gvk in VALIDATED {
+        builder = builder.with_validation_for(gvk).expect("gvk");
+    }
+    (builder.build().await.expect("client"), writes)
+}
+
+/// A reconcile context for `client`.
+pub fn context(client: Client) -> Arc<Context> {
+    Arc::new(Context::new(client, Arc::new(Metrics::default()), None))
+}
+
+/// A PetStore fixture as a stored object with a uid and generation.
+pub fn stored(ps: &PetStore) -> Value {
+    let mut v = serde_json::to_value(ps).expect("json");
+    v["metadata"]["uid"] = json!("0b3c6a2e-0000-4000-8000-000000000001");
+    v["metadata"]["generation"] = json!(1);
+    v
+}

@@ -1,0 +1,478 @@
+//! Reconcile behaviour against kube-fake-client with OpenAPI validation on.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{context, server, stored};
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret, Service};
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::runtime::controller::Action;
+use kube::{Client, ResourceExt};
+use petstore_operator::controller::{FINALIZER, error_policy, reconcile};
+use petstore_operator::crd::{DataRetention, Phase, PostgresTopology, ServiceConfig};
+use petstore_operator::{Error, PetStore, fixtures};
+use serde_json::json;
+
+const NS: &str = "shop";
+
+/// `shop-<prefix><service>` for every service of the contract matching `filter`, sorted.
+fn per_service(prefix: &str, filter: fn(&petstore_contract::ServiceSpec) -> bool) -> Vec<String> {
+    let mut v: Vec<String> = petstore_contract::SERVICES
+        .iter()
+        .filter(|s| filter(s))
+        .map(|s| format!("shop-{prefix}{}", s.name))
+        .collect();
+    v.sort();
+    v
+}
+
+fn all(_: &petstore_contract::ServiceSpec) -> bool {
+    true
+}
+
+fn with_db(s: &petstore_contract::ServiceSpec) -> bool {
+    s.has_database
+}
+
+fn sorted(mut v: Vec<String>, extra: &[&str]) -> Vec<String> {
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v.sort();
+    v
+}
+
+async fn get(client: &Client) -> Arc<PetStore> {
+    let api: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    Arc::new(api.get("shop").await.expect("petstore"))
+}
+
+async fn names<K>(client: &Client) -> Vec<String>
+where
+    K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let api: Api<K> = Api::namespaced(client.clone(), NS);
+    let mut n: Vec<_> = api
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+        .iter()
+        .map(ResourceExt::name_any)
+        .collect();
+    n.sort();
+    n
+}
+
+/// Reconciles the stored `shop` once.
+async fn once(client: &Client) -> Result<Action, Error> {
+    reconcile(get(client).await, context(client.clone())).await
+}
+
+async fn started(ps: &PetStore) -> (Client, common::Writes) {
+    let (client, writes) = server(vec![stored(ps)]).await;
+    once(&client).await.expect("first reconcile");
+    (client, writes)
+}
+
+async fn set_spec(client: &Client, spec: serde_json::Value) {
+    let api: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    api.patch(
+        "shop",
+        &PatchParams::default(),
+        &Patch::Merge(&json!({ "spec": spec })),
+    )
+    .await
+    .expect("patch spec");
+}
+
+#[tokio::test]
+async fn creates_everything_from_nothing() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    let services = petstore_contract::SERVICES.len();
+    let databases = per_service("postgres-", with_db).len();
+    assert_eq!(names::<Deployment>(&client).await, per_service("", all));
+    assert_eq!(
+        names::<StatefulSet>(&client).await,
+        sorted(per_service("postgres-", with_db), &["shop-rabbitmq"])
+    );
+    assert_eq!(
+        names::<Service>(&client).await.len(),
+        services + databases + 2
+    );
+    let credentials: Vec<String> = per_service("", with_db)
+        .iter()
+        .map(|n| format!("{n}-database"))
+        .collect();
+    assert_eq!(
+        names::<Secret>(&client).await,
+        sorted(credentials, &["shop-jwt", "shop-rabbitmq-credentials"])
+    );
+    assert_eq!(
+        names::<NetworkPolicy>(&client).await.len(),
+        1 + services + databases + 1
+    );
+    assert!(names::<Ingress>(&client).await.is_empty());
+
+    let ps = get(&client).await;
+    assert!(ps.finalizers().iter().any(|f| f == FINALIZER));
+    let status = ps.status.clone().expect("status");
+    assert_eq!(status.phase, Phase::Progressing);
+    assert_eq!(status.observed_generation, ps.metadata.generation);
+    assert_eq!(status.services["users"].desired_replicas, 2);
+
+    // Every child is owned by the PetStore and carries the standard labels.
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let d = deploy.get("shop-users").await.expect("deployment");
+    assert_eq!(d.owner_references()[0].uid, ps.uid().expect("uid"));
+    assert_eq!(
+        d.labels()["app.kubernetes.io/managed-by"],
+        "petstore-operator"
+    );
+}
+
+#[tokio::test]
+async fn a_second_reconcile_writes_nothing() {
+    let (client, writes) = started(&fixtures::full()).await;
+    assert!(!writes.all().is_empty());
+    writes.clear();
+    once(&client).await.expect("second reconcile");
+    assert_eq!(writes.all(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn generated_secrets_are_never_overwritten() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    let api: Api<Secret> = Api::namespaced(client.clone(), NS);
+    let before = api.get("shop-rabbitmq-credentials").await.expect("secret");
+    set_spec(&client, json!({"version": "1.1.0"})).await;
+    once(&client).await.expect("reconcile");
+    let after = api.get("shop-rabbitmq-credentials").await.expect("secret");
+    assert_eq!(before.data, after.data);
+    assert_eq!(before.string_data, after.string_data);
+}
+
+#[tokio::test]
+async fn an_empty_secret_from_render_output_is_filled_once() {
+    let ps = fixtures::minimal();
+    let rendered = petstore_operator::render::render(fixtures::MINIMAL_YAML).expect("render");
+    let mut objects = vec![stored(&ps)];
+    for doc in rendered
+        .split("---\n")
+        .filter(|d| d.contains("kind: Secret"))
+    {
+        objects.push(serde_yaml::from_str(doc).expect("yaml"));
+    }
+    let (client, _) = server(objects).await;
+    once(&client).await.expect("reconcile");
+    let api: Api<Secret> = Api::namespaced(client.clone(), NS);
+    let filled = api.get("shop-jwt").await.expect("secret");
+    let keys = |s: &Secret| {
+        let mut k: Vec<String> = s.data.iter().flatten().map(|(k, _)| k.clone()).collect();
+        k.extend(s.string_data.iter().flatten().map(|(k, _)| k.clone()));
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&filled), ["private.pem", "public.pem"]);
+    once(&client).await.expect("reconcile");
+    assert_eq!(api.get("shop-jwt").await.expect("secret"), filled);
+}
+
+#[tokio::test]
+async fn a_deleted_or_edited_child_is_restored() {
+    let (client, writes) = started(&fixtures::minimal()).await;
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    deploy
+        .delete("shop-users", &DeleteParams::default())
+        .await
+        .expect("delete");
+    deploy
+        .patch(
+            "shop-catalog",
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"spec": {"template": {"spec": {"containers": [{"name": "catalog", "image": "evil:latest"}]}}}})),
+        )
+        .await
+        .expect("edit");
+    writes.clear();
+    once(&client).await.expect("reconcile");
+    assert!(deploy.get("shop-users").await.is_ok());
+    let catalog = deploy.get("shop-catalog").await.expect("catalog");
+    let image = catalog
+        .spec
+        .and_then(|s| s.template.spec)
+        .map(|p| p.containers[0].image.clone());
+    assert_eq!(
+        image,
+        Some(Some(
+            "ghcr.io/petstore-platform/petstore-services:1.0.0".into()
+        ))
+    );
+    let mut w = writes.all();
+    w.sort();
+    assert_eq!(
+        w,
+        [
+            "patch Deployment/shop-catalog",
+            "patch Deployment/shop-users"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_changed_spec_rolls_only_the_right_children() {
+    let (client, writes) = started(&fixtures::minimal()).await;
+    writes.clear();
+    set_spec(
+        &client,
+        json!({"services": {"users": {"resources": {"requests": {"cpu": "300m", "memory": "256Mi"}}}}}),
+    )
+    .await;
+    writes.clear();
+    once(&client).await.expect("reconcile");
+    assert_eq!(writes.all(), ["patch Deployment/shop-users", "status shop"]);
+
+    // A new version rolls every service and nothing else.
+    set_spec(&client, json!({"version": "1.1.0"})).await;
+    writes.clear();
+    once(&client).await.expect("reconcile");
+    let mut w = writes.all();
+    w.sort();
+    let rolled: Vec<String> = per_service("", all)
+        .iter()
+        .map(|n| format!("patch Deployment/{n}"))
+        .collect();
+    assert_eq!(w, sorted(rolled, &["status shop"]));
+}
+
+#[tokio::test]
+async fn what_the_spec_no_longer_asks_for_is_deleted() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    let mut spec = fixtures::minimal().spec;
+    spec.services.insert(
+        "catalog".into(),
+        ServiceConfig {
+            enabled: false,
+            ..ServiceConfig::default()
+        },
+    );
+    spec.postgres.topology = PostgresTopology::Shared;
+    set_spec(&client, serde_json::to_value(&spec).expect("spec")).await;
+    once(&client).await.expect("reconcile");
+    assert_eq!(
+        names::<Deployment>(&client).await,
+        per_service("", |s| s.name != "catalog")
+    );
+    assert_eq!(
+        names::<StatefulSet>(&client).await,
+        ["shop-postgres", "shop-rabbitmq"]
+    );
+    assert_eq!(names::<ConfigMap>(&client).await, ["shop-postgres-init"]);
+    // Credentials are data: they stay.
+    assert!(
+        names::<Secret>(&client)
+            .await
+            .contains(&"shop-catalog-database".to_string())
+    );
+}
+
+#[tokio::test]
+async fn a_paused_store_is_left_alone() {
+    let mut ps = fixtures::minimal();
+    ps.spec.paused = true;
+    let (client, writes) = server(vec![stored(&ps)]).await;
+    let action = once(&client).await.expect("reconcile");
+    assert_eq!(action, Action::await_change());
+    assert_eq!(writes.all(), Vec::<String>::new());
+    assert!(names::<Deployment>(&client).await.is_empty());
+}
+
+#[tokio::test]
+async fn status_says_which_children_are_not_ready_then_ready() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    let ps = get(&client).await;
+    let status = ps.status.clone().expect("status");
+    let ready = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .expect("Ready");
+    assert_eq!(ready.status, "False");
+    assert_eq!(ready.reason, "ComponentsNotReady");
+    let services = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "ServicesReady")
+        .expect("ServicesReady");
+    assert!(
+        services.message.contains("users (0/2 ready)"),
+        "{}",
+        services.message
+    );
+
+    let ready_status = |n| json!({"status": {"readyReplicas": n, "replicas": n}});
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    for name in per_service("", all) {
+        deploy
+            .patch_status(
+                &name,
+                &PatchParams::default(),
+                &Patch::Merge(&ready_status(2)),
+            )
+            .await
+            .expect("deployment status");
+    }
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), NS);
+    for name in per_service("postgres-", with_db) {
+        sts.patch_status(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(&ready_status(1)),
+        )
+        .await
+        .expect("sts status");
+    }
+    once(&client).await.expect("reconcile");
+    let status = get(&client).await.status.clone().expect("status");
+    assert_eq!(status.phase, Phase::Progressing);
+    let broker = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "BrokerReady")
+        .expect("BrokerReady");
+    assert_eq!(
+        (broker.status.as_str(), broker.message.as_str()),
+        ("False", "waiting for shop-rabbitmq")
+    );
+
+    sts.patch_status(
+        "shop-rabbitmq",
+        &PatchParams::default(),
+        &Patch::Merge(&ready_status(1)),
+    )
+    .await
+    .expect("sts status");
+    once(&client).await.expect("reconcile");
+    let status = get(&client).await.status.clone().expect("status");
+    assert_eq!(status.phase, Phase::Ready);
+    let n = petstore_contract::SERVICES.len();
+    assert_eq!(status.ready_services, Some(format!("{n}/{n}")));
+    assert!(status.conditions.iter().all(|c| c.status == "True"));
+}
+
+#[tokio::test]
+async fn an_invalid_spec_is_rejected_with_a_clear_reason() {
+    let mut ps = fixtures::minimal();
+    ps.spec
+        .services
+        .insert("users".into(), ServiceConfig::default());
+    if let Some(users) = ps.spec.services.get_mut("users") {
+        users.autoscaling.min_replicas = 5;
+        users.autoscaling.max_replicas = 3;
+    }
+    let (client, _) = server(vec![stored(&ps)]).await;
+    let ctx = context(client.clone());
+    let err = reconcile(get(&client).await, ctx.clone())
+        .await
+        .expect_err("invalid");
+    assert!(matches!(err, Error::InvalidSpec(_)));
+    assert_eq!(
+        error_policy(get(&client).await, &err, ctx),
+        Action::await_change()
+    );
+    let status = get(&client).await.status.clone().expect("status");
+    assert_eq!(status.phase, Phase::Degraded);
+    let ready = &status.conditions[0];
+    assert_eq!(ready.reason, "InvalidSpec");
+    assert_eq!(
+        ready.message,
+        "spec.services.users.autoscaling: minReplicas (5) must not exceed maxReplicas (3)"
+    );
+    assert!(names::<Deployment>(&client).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_api_rejects_a_spec_outside_the_schema() {
+    let (client, _) = server(vec![]).await;
+    let api: Api<PetStore> = Api::namespaced(client, NS);
+    let mut ps = fixtures::minimal();
+    ps.spec.services.insert(
+        "users".into(),
+        ServiceConfig {
+            replicas: -1,
+            ..ServiceConfig::default()
+        },
+    );
+    let err = api
+        .create(&PostParams::default(), &ps)
+        .await
+        .expect_err("rejected");
+    assert!(err.to_string().contains("replicas"), "{err}");
+}
+
+/// A PetStore being deleted, with the children the operator made and the
+/// volumes its StatefulSets claimed.
+async fn deleting(retention: DataRetention) -> Client {
+    let (client, _) = started(&fixtures::minimal()).await;
+    let mut objects = Vec::new();
+    let labels = json!({"app.kubernetes.io/instance": "shop", "app.kubernetes.io/managed-by": "petstore-operator"});
+    for name in ["data-shop-postgres-users-0", "data-shop-rabbitmq-0"] {
+        objects.push(json!({
+            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": name, "namespace": NS, "labels": labels},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
+        }));
+    }
+    for kind in ["Secret", "Deployment"] {
+        let api: Api<kube::api::DynamicObject> = Api::namespaced_with(
+            client.clone(),
+            NS,
+            &kube::core::ApiResource::from_gvk(&kube::core::GroupVersionKind::gvk(
+                if kind == "Secret" { "" } else { "apps" },
+                "v1",
+                kind,
+            )),
+        );
+        for o in api.list(&ListParams::default()).await.expect("list").items {
+            objects.push(serde_json::to_value(o).expect("json"));
+        }
+    }
+    let mut ps = serde_json::to_value(&*get(&client).await).expect("json");
+    ps["spec"]["dataRetention"] = json!(retention);
+    ps["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+    objects.push(ps);
+    let (client, _) = server(objects).await;
+    once(&client).await.expect("cleanup");
+    client
+}
+
+#[tokio::test]
+async fn deletion_with_retain_keeps_volumes_and_credentials() {
+    let client = deleting(DataRetention::Retain).await;
+    let stores: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    assert!(stores.get_opt("shop").await.expect("get").is_none());
+    assert_eq!(names::<PersistentVolumeClaim>(&client).await.len(), 2);
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
+    let list = secrets
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items;
+    assert_eq!(list.len(), per_service("", with_db).len() + 2);
+    assert!(list.iter().all(|s| s.owner_references().is_empty()));
+    // Owned workloads go with the PetStore.
+    assert!(names::<Deployment>(&client).await.is_empty());
+}
+
+#[tokio::test]
+async fn deletion_with_delete_removes_the_data() {
+    let client = deleting(DataRetention::Delete).await;
+    let stores: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    assert!(stores.get_opt("shop").await.expect("get").is_none());
+    assert!(names::<PersistentVolumeClaim>(&client).await.is_empty());
+    assert!(names::<Secret>(&client).await.is_empty());
+}
