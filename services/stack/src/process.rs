@@ -19,6 +19,8 @@ pub struct ServiceProcess {
     pub url: String,
     /// Where its logs go.
     pub log: PathBuf,
+    binary: PathBuf,
+    env: Vec<(String, String)>,
     child: Child,
 }
 
@@ -78,6 +80,15 @@ fn command(
     Ok(command)
 }
 
+fn start(binary: &Path, env: &[(String, String)], log: &Path) -> Result<Child, StackError> {
+    command(binary, &[], env, log)?
+        .spawn()
+        .map_err(|err| StackError::Spawn {
+            binary: binary.display().to_string(),
+            cause: err.to_string(),
+        })
+}
+
 /// The last lines of a log, to show why a process failed.
 pub fn tail(log: &Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
@@ -94,18 +105,26 @@ impl ServiceProcess {
         env: &[(String, String)],
         log: PathBuf,
     ) -> Result<Self, StackError> {
-        let child = command(binary, &[], env, &log)?
-            .spawn()
-            .map_err(|err| StackError::Spawn {
-                binary: binary.display().to_string(),
-                cause: err.to_string(),
-            })?;
+        let child = start(binary, env, &log)?;
         Ok(Self {
             spec,
             url: format!("http://127.0.0.1:{port}"),
             log,
+            binary: binary.to_path_buf(),
+            env: env.to_vec(),
             child,
         })
+    }
+
+    /// Kills the process at once, as a crash would: no draining, no goodbye.
+    pub async fn kill(&mut self) {
+        let _ = self.child.kill().await;
+    }
+
+    /// Starts the same binary again with the same environment and port.
+    pub fn respawn(&mut self) -> Result<(), StackError> {
+        self.child = start(&self.binary, &self.env, &self.log)?;
+        Ok(())
     }
 
     /// Polls `/ready` until it answers 200, the process exits, or `timeout` passes.

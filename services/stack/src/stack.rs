@@ -143,25 +143,38 @@ impl Stack {
             cause: err.to_string(),
         })?;
         let keys = signing_keys(&options.state_dir)?;
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(2))
-            .build()
-            .map_err(|err| StackError::Spawn {
-                binary: "http client".into(),
-                cause: err.to_string(),
-            })?;
+        let client = http_client()?;
 
         let mut stack = Self {
             gateway_url: String::new(),
             processes: Vec::new(),
             options: options.clone(),
         };
-        let mut upstreams = Vec::new();
-        for spec in SERVICES
+        // Ports first, so every service can be told where the ones it calls listen.
+        let ports = SERVICES
             .iter()
-            .filter(|s| s.name != petstore_contract::GATEWAY.name)
-        {
+            .map(|spec| port_for(&options, spec).map(|port| (spec.name, port)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let url_of = |name: &str| {
+            ports
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, port)| format!("http://127.0.0.1:{port}"))
+                .unwrap_or_default()
+        };
+        // Backends first and the gateway last, so its first requests find them.
+        for (spec, port) in SERVICES.iter().zip(ports.iter().map(|(_, p)| *p)).rev() {
             let mut vars = common_env(&options, &keys, spec);
+            let calls: Vec<&str> = if spec.routes.is_empty() {
+                petstore_contract::backends().map(|b| b.name).collect()
+            } else {
+                spec.calls.to_vec()
+            };
+            vars.extend(
+                calls
+                    .into_iter()
+                    .map(|name| (env::upstream_url(name), url_of(name))),
+            );
             if spec.has_database {
                 let url = create_database(&mut admin, &options, spec).await?;
                 vars.push((env::DATABASE_URL.into(), url));
@@ -173,7 +186,6 @@ impl Stack {
                 )
                 .await?;
             }
-            let port = port_for(&options, spec)?;
             vars.push((env::LISTEN_ADDR.into(), format!("127.0.0.1:{port}")));
             let process = ServiceProcess::spawn(
                 spec,
@@ -182,25 +194,10 @@ impl Stack {
                 &vars,
                 logs.join(format!("{}.log", spec.name)),
             )?;
-            upstreams.push((env::upstream_url(spec.name), process.url.clone()));
             stack.processes.push(process);
         }
         let _ = admin.close().await;
-
-        let gateway = &petstore_contract::GATEWAY;
-        let port = port_for(&options, gateway)?;
-        let mut vars = common_env(&options, &keys, gateway);
-        vars.extend(upstreams);
-        vars.push((env::LISTEN_ADDR.into(), format!("127.0.0.1:{port}")));
-        let process = ServiceProcess::spawn(
-            gateway,
-            &binary(&options, gateway),
-            port,
-            &vars,
-            logs.join("gateway.log"),
-        )?;
-        stack.gateway_url = process.url.clone();
-        stack.processes.push(process);
+        stack.gateway_url = url_of(petstore_contract::GATEWAY.name);
 
         for process in &mut stack.processes {
             process.wait_ready(&client, Duration::from_secs(60)).await?;
@@ -214,6 +211,29 @@ impl Stack {
             .iter()
             .find(|p| p.spec.name == name)
             .map(|p| p.url.as_str())
+    }
+
+    /// Kills a service abruptly (a crash, for tests).
+    pub async fn kill(&mut self, name: &str) {
+        if let Some(process) = self.processes.iter_mut().find(|p| p.spec.name == name) {
+            process.kill().await;
+        }
+    }
+
+    /// Starts a killed service again and waits until it is ready.
+    pub async fn restart(&mut self, name: &str) -> Result<(), StackError> {
+        let client = http_client()?;
+        match self.processes.iter_mut().find(|p| p.spec.name == name) {
+            Some(process) => {
+                process.kill().await;
+                process.respawn()?;
+                process.wait_ready(&client, Duration::from_secs(60)).await
+            }
+            None => Err(StackError::Spawn {
+                binary: name.to_string(),
+                cause: "no such service".into(),
+            }),
+        }
     }
 
     /// Stops every service (gateway first, so no request reaches a stopped backend) and, for tests, drops the databases.
@@ -233,6 +253,16 @@ impl Stack {
             let _ = admin.close().await;
         }
     }
+}
+
+fn http_client() -> Result<reqwest::Client, StackError> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .map_err(|err| StackError::Spawn {
+            binary: "http client".into(),
+            cause: err.to_string(),
+        })
 }
 
 fn binary(options: &StackOptions, spec: &ServiceSpec) -> PathBuf {
