@@ -1,0 +1,95 @@
+//! `POST /api/cart/checkout`: the cart becomes an order.
+//!
+//! The cart chooses the order's id and hands everything to the orders service as
+//! `cart.checked_out`, written in the same transaction that closes the cart; the orders
+//! service creates the order with exactly that id. The client follows `Location`.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use kit::ApiResult;
+use kit::auth::Authenticated;
+use kit::error::{ApiError, Problem};
+use kit::extract::Json;
+use uuid::Uuid;
+
+use super::{items_of, open_cart};
+use crate::domain::checkout::{
+    CheckoutAccepted, CheckoutRequest, IDEMPOTENCY_KEY, idempotency_key, order_lines,
+};
+use crate::events::{CART_CHECKED_OUT, CartCheckedOut};
+use crate::state::AppState;
+use crate::store;
+
+type Accepted = (
+    StatusCode,
+    [(header::HeaderName, String); 1],
+    Json<CheckoutAccepted>,
+);
+
+fn accepted(order_id: Uuid) -> Accepted {
+    (
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, format!("/api/orders/{order_id}"))],
+        Json(CheckoutAccepted::pending(order_id)),
+    )
+}
+
+/// Checks the caller's cart out to a store: emits `cart.checked_out` (which creates the
+/// order) and closes the cart; the next use opens a new, empty one. With an
+/// `Idempotency-Key`, a repeated request answers with the same order and checks out
+/// nothing more.
+#[utoipa::path(
+    post, path = "/api/cart/checkout", tag = "cart",
+    request_body = CheckoutRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key answers with the same order")),
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Accepted; the order is pending (see Location)", body = CheckoutAccepted,
+            headers(("Location" = String, description = "/api/orders/{orderId}"))),
+        (status = 400, description = "Malformed JSON", body = Problem),
+        (status = 401, description = "No or invalid token", body = Problem),
+        (status = 409, description = "Empty cart, unavailable items, mixed currencies, or the key was used for another store", body = Problem),
+        (status = 422, description = "Bad storeId or Idempotency-Key", body = Problem),
+    )
+)]
+#[tracing::instrument(skip_all, err)]
+pub async fn checkout(
+    Authenticated(caller): Authenticated,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<CheckoutRequest>,
+) -> ApiResult<Accepted> {
+    let key = idempotency_key(headers.get(IDEMPOTENCY_KEY))?;
+    let mut tx = state.pool.begin().await?;
+    if let Some(key) = key.as_deref() {
+        store::carts::lock_user(&mut *tx, caller.sub).await?;
+        if let Some(done) = store::carts::checkout_by_key(&mut *tx, caller.sub, key).await? {
+            if done.store_id != body.store_id {
+                return Err(ApiError::conflict(
+                    "Idempotency-Key",
+                    "this key was already used to check out to another store",
+                ));
+            }
+            return Ok(accepted(done.order_id));
+        }
+    }
+    let cart = open_cart(&mut tx, &state.outbox, caller.sub).await?;
+    let items = items_of(&mut tx, cart.id).await?;
+    let (lines, total) = order_lines(&items)?;
+    let order_id = Uuid::new_v4();
+    let event = CartCheckedOut {
+        cart_id: cart.id,
+        user_id: caller.sub,
+        order_id,
+        store_id: body.store_id,
+        lines,
+        total,
+    };
+    store::carts::check_out(&mut *tx, cart.id, order_id, body.store_id, key.as_deref()).await?;
+    state
+        .outbox
+        .enqueue(&mut tx, CART_CHECKED_OUT, &event)
+        .await?;
+    tx.commit().await?;
+    Ok(accepted(order_id))
+}

@@ -1,0 +1,5 @@
+//! SQL, and nothing else. Functions take a connection (or anything that executes), so a
+//! handler can run a change and its outbox event in one transaction.
+
+pub mod carts;
+pub mod items;

@@ -1,0 +1,481 @@
+//! Starts the cart in-process against a fresh database and the real broker, next to a
+//! real catalog (its own database, same signing keys) to look products up in, and drives
+//! both over HTTP.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use cart::{Config, MIGRATOR};
+use kit::auth::Role;
+use kit::config::Secret;
+use kit::db::DatabaseConfig;
+use kit::events::Envelope;
+use kit::service::StoreConfig;
+use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, eventually};
+use lapin::options::{
+    BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{BasicProperties, Connection};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// How long to wait for anything asynchronous.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// A running catalog the cart looks products up in.
+pub struct Catalog {
+    pub server: TestServer,
+    pub db: TestDatabase,
+    pub queue: String,
+    pub category: String,
+}
+
+/// A running cart and what a test needs to talk to it.
+pub struct App {
+    pub server: TestServer,
+    pub db: TestDatabase,
+    pub catalog: Catalog,
+    pub keys: TestKeys,
+    pub client: reqwest::Client,
+    pub admin: String,
+    /// A customer and their token.
+    pub user: Uuid,
+    pub token: String,
+    pub products_queue: String,
+    pub users_queue: String,
+}
+
+/// A response: status, headers of interest and JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub content_type: String,
+    pub location: Option<String>,
+}
+
+impl Reply {
+    /// The fields named by a problem document.
+    pub fn fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Asserts a problem with `status` naming `field` (none checked when empty).
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, field: &str) {
+        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
+        assert_eq!(self.content_type, "application/problem+json");
+        if !field.is_empty() {
+            assert!(
+                self.fields().iter().any(|f| f == field),
+                "expected {field} in {:#}",
+                self.body
+            );
+        }
+    }
+
+    /// The product ids of a cart's items, in order.
+    pub fn product_ids(&self) -> Vec<String> {
+        self.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["productId"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// The item of a cart for `product`.
+    pub fn item(&self, product: &str) -> Value {
+        self.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["productId"] == product)
+            .cloned()
+            .unwrap_or_else(|| panic!("{product} not in {:#}", self.body))
+    }
+}
+
+async fn database(migrator: &'static sqlx::migrate::Migrator) -> TestDatabase {
+    let db = TestDatabase::create().await;
+    kit::db::migrate(&db.pool, Some(migrator)).await.unwrap();
+    db
+}
+
+fn store_config(db: &TestDatabase, keys: &TestKeys) -> StoreConfig {
+    StoreConfig {
+        listen_addr: "127.0.0.1:0".parse().unwrap(),
+        database: DatabaseConfig {
+            url: Secret::new(db.url.clone()),
+            max_connections: 5,
+        },
+        amqp_url: Secret::new(amqp_url()),
+        verifier: keys.verifier(),
+    }
+}
+
+impl App {
+    /// A cart next to a running catalog.
+    pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// A cart whose `CATALOG_URL` points at a port where nothing listens.
+    pub async fn with_catalog_down() -> Self {
+        let closed = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap()
+        };
+        Self::start_with(Some(format!("http://{closed}").parse().unwrap())).await
+    }
+
+    /// A cart next to a running catalog, reaching it at `catalog_url` if given.
+    pub async fn start_with(catalog_url: Option<reqwest::Url>) -> Self {
+        let keys = TestKeys::generate();
+        let catalog_db = database(&catalog::MIGRATOR).await;
+        let catalog_queue = format!("cart-test.catalog.{}", Uuid::new_v4().simple());
+        let catalog_config = catalog::Config {
+            store: store_config(&catalog_db, &keys),
+            order_paid_queue: catalog_queue.clone(),
+        };
+        let catalog_server = TestServer::start(|listener, shutdown| {
+            catalog::serve(catalog_config, listener, shutdown)
+        })
+        .await;
+        let catalog_url = catalog_url.unwrap_or_else(|| catalog_server.base_url.parse().unwrap());
+        let db = database(&MIGRATOR).await;
+        let products_queue = format!("cart-test.products.{}", Uuid::new_v4().simple());
+        let users_queue = format!("cart-test.users.{}", Uuid::new_v4().simple());
+        let config = Config {
+            store: store_config(&db, &keys),
+            catalog_url,
+            products_queue: products_queue.clone(),
+            users_queue: users_queue.clone(),
+        };
+        let server =
+            TestServer::start(|listener, shutdown| cart::serve(config, listener, shutdown)).await;
+        let (_, admin) = keys.token(Role::Admin);
+        let (user, token) = keys.token(Role::Customer);
+        let mut app = Self {
+            server,
+            db,
+            catalog: Catalog {
+                server: catalog_server,
+                db: catalog_db,
+                queue: catalog_queue,
+                category: String::new(),
+            },
+            keys,
+            client: reqwest::Client::new(),
+            admin,
+            user,
+            token,
+            products_queue,
+            users_queue,
+        };
+        let category = app
+            .catalog_send(
+                Method::POST,
+                "/api/categories",
+                json!({ "name": "Toys", "slug": "toys" }),
+            )
+            .await;
+        assert_eq!(category.status, StatusCode::CREATED, "{:#}", category.body);
+        app.catalog.category = category.body["id"].as_str().unwrap().to_string();
+        app
+    }
+
+    /// Stops both services, removes their queues and drops their databases.
+    pub async fn stop(self) {
+        let _ = self.server.stop().await;
+        let _ = self.catalog.server.stop().await;
+        let amqp = amqp_connect().await;
+        let channel = amqp.create_channel().await.unwrap();
+        for queue in [&self.products_queue, &self.users_queue, &self.catalog.queue] {
+            for name in [queue.clone(), kit::events::dlq_name(queue)] {
+                let _ = channel
+                    .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
+                    .await;
+            }
+        }
+        let _ = amqp.close(200, "done".into()).await;
+        self.db.drop_database().await;
+        self.catalog.db.drop_database().await;
+    }
+
+    async fn request(
+        &self,
+        url: String,
+        method: Method,
+        token: Option<&str>,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut request = self.client.request(method, url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header("content-type").unwrap_or_default();
+        let location = header("location");
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            body,
+            content_type,
+            location,
+        }
+    }
+
+    /// Sends a request to the cart with an optional token, raw body and extra headers.
+    pub async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        self.request(self.server.url(path), method, token, body, headers)
+            .await
+    }
+
+    /// Sends a request to the cart with an optional token and raw body.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
+        self.send_with(method, path, token, body, &[]).await
+    }
+
+    /// The customer's cart.
+    pub async fn cart(&self) -> Reply {
+        self.send(Method::GET, "/api/cart", Some(&self.token), None)
+            .await
+    }
+
+    /// Adds `quantity` of `product` as the customer.
+    pub async fn add(&self, product: &str, quantity: i64) -> Reply {
+        self.send(
+            Method::POST,
+            "/api/cart/items",
+            Some(&self.token),
+            Some(json!({ "productId": product, "quantity": quantity }).to_string()),
+        )
+        .await
+    }
+
+    /// Checks the customer's cart out to `store`.
+    pub async fn checkout(&self, store: Uuid, key: Option<&str>) -> Reply {
+        let headers: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();
+        self.send_with(
+            Method::POST,
+            "/api/cart/checkout",
+            Some(&self.token),
+            Some(json!({ "storeId": store }).to_string()),
+            &headers,
+        )
+        .await
+    }
+
+    /// Sends an admin request to the catalog.
+    pub async fn catalog_send(&self, method: Method, path: &str, body: Value) -> Reply {
+        let body = (!body.is_null()).then(|| body.to_string());
+        self.request(
+            self.catalog.server.url(path),
+            method,
+            Some(&self.admin),
+            body,
+            &[],
+        )
+        .await
+    }
+
+    /// Creates a product in the catalog (overrides merged over defaults); returns its id.
+    pub async fn product(&self, overrides: Value) -> String {
+        let mut body = json!({
+            "sku": format!("SKU-{}", Uuid::new_v4().simple()),
+            "name": "Chew toy",
+            "categoryId": self.catalog.category,
+            "price": { "amount": 1000, "currency": "EUR" },
+        });
+        if let (Some(body), Value::Object(overrides)) = (body.as_object_mut(), overrides) {
+            body.extend(overrides);
+        }
+        let reply = self.catalog_send(Method::POST, "/api/products", body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:#}", reply.body);
+        reply.body["id"].as_str().unwrap().to_string()
+    }
+
+    /// Events in the cart's outbox, oldest first: (type, data).
+    pub async fn events(&self) -> Vec<(String, Value)> {
+        outbox(&self.db, "cart").await
+    }
+
+    /// The data of every cart outbox event of type `event_type`.
+    pub async fn events_of(&self, event_type: &str) -> Vec<Value> {
+        self.events()
+            .await
+            .into_iter()
+            .filter(|(t, _)| t == event_type)
+            .map(|(_, data)| data)
+            .collect()
+    }
+
+    /// The catalog's last outbox envelope of `event_type` (a real event to replay).
+    pub async fn catalog_event(&self, event_type: &str) -> Envelope {
+        let envelope: Value = sqlx::query_scalar(
+            "SELECT envelope FROM kit.outbox WHERE event_type = $1 \
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(event_type)
+        .fetch_one(&self.catalog.db.pool)
+        .await
+        .unwrap();
+        serde_json::from_value(envelope).unwrap()
+    }
+
+    /// Whether the cart's consumers have recorded `event`.
+    pub async fn processed(&self, event: Uuid) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM kit.processed_events WHERE event_id = $1")
+            .bind(event)
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
+    }
+
+    /// Waits until the cart's consumers recorded `event`.
+    pub async fn wait_processed(&self, event: Uuid) {
+        assert!(
+            eventually(WAIT, || async move { self.processed(event).await > 0 }).await,
+            "event {event} was consumed"
+        );
+    }
+}
+
+/// Events in a service's outbox, oldest first: (type, data).
+pub async fn outbox(db: &TestDatabase, source: &str) -> Vec<(String, Value)> {
+    sqlx::query_as::<_, (String, Value)>(
+        "SELECT event_type, envelope FROM kit.outbox ORDER BY created_at, id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(t, envelope)| {
+        assert_eq!(envelope["type"], t.as_str());
+        assert_eq!(envelope["source"], source);
+        (t, envelope["data"].clone())
+    })
+    .collect()
+}
+
+/// Passive declaration fails (and closes the channel) if the queue does not exist.
+async fn queue_exists(conn: &Connection, queue: &str) -> bool {
+    let Ok(channel) = conn.create_channel().await else {
+        return false;
+    };
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..QueueDeclareOptions::default()
+    };
+    let exists = channel
+        .queue_declare(queue.into(), passive, FieldTable::default())
+        .await
+        .is_ok();
+    if exists {
+        let _ = channel.close(200, "done".into()).await;
+    }
+    exists
+}
+
+/// Publishes each envelope straight to `queue` (the default exchange), as a redelivery
+/// would arrive, once the consumer has declared the queue.
+pub async fn publish(queue: &str, envelopes: &[&Envelope]) {
+    let amqp = amqp_connect().await;
+    let conn = &amqp;
+    assert!(
+        eventually(WAIT, || async move { queue_exists(conn, queue).await }).await,
+        "the consumer declares {queue}"
+    );
+    let channel = amqp.create_channel().await.unwrap();
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await
+        .unwrap();
+    for envelope in envelopes {
+        let confirmation = channel
+            .basic_publish(
+                "".into(),
+                queue.into(),
+                BasicPublishOptions::default(),
+                &serde_json::to_vec(envelope).unwrap(),
+                BasicProperties::default()
+                    .with_content_type("application/json".into())
+                    .with_delivery_mode(2),
+            )
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        assert!(confirmation.is_ack());
+    }
+    let _ = amqp.close(200, "done".into()).await;
+}
+
+/// Checks a route refuses missing, expired and tampered tokens.
+pub async fn assert_authenticated(app: &App, method: Method, path: &str, body: Option<Value>) {
+    let body = body.map(|b| b.to_string());
+    let cases = [
+        None,
+        Some(app.keys.expired_token(Role::Customer)),
+        Some(app.keys.tampered_token()),
+        Some("not-a-token".to_string()),
+    ];
+    for token in cases {
+        let reply = app
+            .send(method.clone(), path, token.as_deref(), body.clone())
+            .await;
+        assert_eq!(
+            reply.status.as_u16(),
+            401,
+            "{method} {path} with {token:?}: {:#}",
+            reply.body
+        );
+        assert_eq!(reply.content_type, "application/problem+json");
+    }
+}

@@ -1,0 +1,217 @@
+//! SQL of reviews.
+
+use chrono::{DateTime, Utc};
+use kit::pagination::Page;
+use kit::sql::{Counted, split_counted};
+use sqlx::{PgExecutor, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::domain::review::{Review, ReviewFields, ReviewQuery, ReviewSort};
+use crate::domain::summary::Distribution;
+
+const COLUMNS: &str = "r.id, r.product_id, r.user_id, r.rating, r.title, r.body, r.verified, \
+                       r.created_at, r.updated_at";
+
+/// A review as stored.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ReviewRow {
+    id: Uuid,
+    product_id: Uuid,
+    user_id: Uuid,
+    rating: i16,
+    title: String,
+    body: String,
+    verified: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<ReviewRow> for Review {
+    fn from(row: ReviewRow) -> Self {
+        Self {
+            id: row.id,
+            product_id: row.product_id,
+            user_id: row.user_id,
+            rating: i64::from(row.rating),
+            title: row.title,
+            body: row.body,
+            verified: row.verified,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// Ratings are validated to 1–5 before they reach the store.
+fn rating_column(rating: i64) -> i16 {
+    i16::try_from(rating).unwrap_or(i16::MAX)
+}
+
+fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &ReviewQuery) {
+    if let Some(product) = query.product_id {
+        qb.push(" AND r.product_id = ").push_bind(product);
+    }
+    if let Some(user) = query.user_id {
+        qb.push(" AND r.user_id = ").push_bind(user);
+    }
+    if let Some(verified) = query.verified {
+        qb.push(" AND r.verified = ").push_bind(verified);
+    }
+    if let Some(rating) = query.rating {
+        qb.push(" AND r.rating = ").push_bind(rating_column(rating));
+    }
+}
+
+/// `ORDER BY` of a sort; `id` breaks ties so pages never overlap.
+fn order_by(sort: ReviewSort) -> &'static str {
+    match sort {
+        ReviewSort::CreatedDesc => " ORDER BY r.created_at DESC, r.id DESC",
+        ReviewSort::CreatedAsc => " ORDER BY r.created_at ASC, r.id ASC",
+        ReviewSort::RatingAsc => " ORDER BY r.rating ASC, r.created_at DESC, r.id DESC",
+        ReviewSort::RatingDesc => " ORDER BY r.rating DESC, r.created_at DESC, r.id DESC",
+    }
+}
+
+/// One page of the reviews matching `query`, and how many match in all.
+pub async fn list(
+    db: impl PgExecutor<'_> + Copy,
+    query: &ReviewQuery,
+    page: Page,
+) -> Result<(Vec<Review>, i64), sqlx::Error> {
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM reviews r WHERE TRUE"
+    ));
+    push_filters(&mut qb, query);
+    qb.push(order_by(query.sort))
+        .push(" LIMIT ")
+        .push_bind(page.limit)
+        .push(" OFFSET ")
+        .push_bind(page.offset);
+    let rows: Vec<Counted<ReviewRow>> = qb.build_query_as().fetch_all(db).await?;
+    let (rows, mut total) = split_counted(rows);
+    // A page past the end has no row to carry the total; only then is a second query needed.
+    if rows.is_empty() && page.offset > 0 {
+        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM reviews r WHERE TRUE");
+        push_filters(&mut qb, query);
+        total = qb.build_query_scalar().fetch_one(db).await?;
+    }
+    Ok((rows.into_iter().map(Review::from).collect(), total))
+}
+
+/// One review.
+pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Review>, sqlx::Error> {
+    let row: Option<ReviewRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM reviews r WHERE r.id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(Review::from))
+}
+
+/// One review, locked until the end of the transaction (read-modify-write).
+pub async fn get_for_update(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+) -> Result<Option<Review>, sqlx::Error> {
+    let row: Option<ReviewRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM reviews r WHERE r.id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Review::from))
+}
+
+/// Inserts a review.
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    product_id: Uuid,
+    user_id: Uuid,
+    fields: &ReviewFields,
+    verified: bool,
+) -> Result<Review, sqlx::Error> {
+    let row: ReviewRow = sqlx::query_as(&format!(
+        "INSERT INTO reviews AS r (id, product_id, user_id, rating, title, body, verified) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+    ))
+    .bind(Uuid::new_v4())
+    .bind(product_id)
+    .bind(user_id)
+    .bind(rating_column(fields.rating))
+    .bind(&fields.title)
+    .bind(&fields.body)
+    .bind(verified)
+    .fetch_one(db)
+    .await?;
+    Ok(row.into())
+}
+
+/// Overwrites a review's writable fields; `None` when it does not exist.
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    fields: &ReviewFields,
+) -> Result<Option<Review>, sqlx::Error> {
+    let row: Option<ReviewRow> = sqlx::query_as(&format!(
+        "UPDATE reviews AS r SET rating = $2, title = $3, body = $4, updated_at = now() \
+         WHERE r.id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(rating_column(fields.rating))
+    .bind(&fields.title)
+    .bind(&fields.body)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Review::from))
+}
+
+/// Deletes a review; false when it did not exist.
+pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM reviews WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Marks the user's reviews of `products` verified.
+pub async fn verify(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    products: &[Uuid],
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE reviews SET verified = TRUE \
+         WHERE user_id = $1 AND product_id = ANY($2) AND NOT verified",
+    )
+    .bind(user_id)
+    .bind(products)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes every review of a product.
+pub async fn delete_product(db: impl PgExecutor<'_>, product_id: Uuid) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM reviews WHERE product_id = $1")
+        .bind(product_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// How many reviews of a product give each number of stars.
+pub async fn distribution(
+    db: impl PgExecutor<'_>,
+    product_id: Uuid,
+) -> Result<Distribution, sqlx::Error> {
+    let rows: Vec<(i16, i64)> = sqlx::query_as(
+        "SELECT rating, COUNT(*) FROM reviews WHERE product_id = $1 GROUP BY rating",
+    )
+    .bind(product_id)
+    .fetch_all(db)
+    .await?;
+    Ok(Distribution::from_counts(
+        rows.into_iter().map(|(stars, n)| (i64::from(stars), n)),
+    ))
+}
