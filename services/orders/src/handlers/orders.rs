@@ -1,0 +1,182 @@
+//! `/api/orders`: create, list, read, history.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use kit::ApiResult;
+use kit::auth::Authenticated;
+use kit::error::{ApiError, Problem};
+use kit::extract::{Json, Path, Query};
+use kit::pagination::Paginated;
+use uuid::Uuid;
+
+use super::{not_found, visible};
+use crate::domain::order::{
+    IDEMPOTENCY_KEY, NewOrder, Order, OrderListParams, StatusChange, check_idempotency_key,
+};
+use crate::domain::pricing;
+use crate::saga;
+use crate::state::AppState;
+use crate::store::orders::{self as store, NewOrderRow, OrderRow};
+
+/// The answer to a repeated `Idempotency-Key`: the first request's order (200) if this
+/// request is the same, else 422 (the key was reused for a different request; following
+/// the IETF idempotency-key draft, 409 is kept for state conflicts).
+async fn replay(
+    state: &AppState,
+    row: OrderRow,
+    body: &NewOrder,
+) -> ApiResult<(StatusCode, Json<Order>)> {
+    let order = saga::with_lines(&state.pool, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(not_found)?;
+    if body.matches(&order) {
+        Ok((StatusCode::OK, Json(order)))
+    } else {
+        Err(ApiError::invalid(
+            IDEMPOTENCY_KEY,
+            "was already used for a different request",
+        ))
+    }
+}
+
+/// Creates an order priced from the catalog; emits `order.created`.
+///
+/// With an `Idempotency-Key` header (1–255 visible ASCII characters, scoped to the caller),
+/// repeating the request returns the same order with 200 instead of creating another; the
+/// same key with a different body is a 422 naming `Idempotency-Key`.
+#[utoipa::path(
+    post, path = "/api/orders", tag = "orders",
+    request_body = NewOrder,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key returns the same order")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Order),
+        (status = 200, description = "Replay of an earlier request with the same Idempotency-Key", body = Order),
+        (status = 400, description = "Malformed JSON", body = Problem),
+        (status = 401, description = "No or invalid token", body = Problem),
+        (status = 422, description = "Invalid fields, unknown or inactive product, mixed currencies, reused key", body = Problem),
+        (status = 503, description = "The catalog is unavailable", body = Problem),
+    )
+)]
+#[tracing::instrument(skip_all, err)]
+pub async fn create(
+    Authenticated(claims): Authenticated,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<NewOrder>,
+) -> ApiResult<(StatusCode, Json<Order>)> {
+    let key = check_idempotency_key(headers.get(IDEMPOTENCY_KEY).map(|v| v.as_bytes()))?;
+    body.validate()?;
+    if let Some(key) = &key
+        && let Some(existing) = store::find_by_key(&state.pool, claims.sub, key).await?
+    {
+        return replay(&state, existing, &body).await;
+    }
+    let ids: Vec<Uuid> = body.lines.iter().map(|l| l.product_id).collect();
+    let products = state.catalog.products(&ids).await?;
+    let (lines, total) = pricing::price(&body, &products)?;
+    let row = NewOrderRow {
+        id: Uuid::new_v4(),
+        user_id: claims.sub,
+        store_id: body.store_id,
+        total: &total,
+        source: "api",
+        cart_id: None,
+        idempotency_key: key.as_deref(),
+    };
+    let mut tx = state.pool.begin().await?;
+    if !saga::create(&mut tx, &state.outbox, &row, &lines).await? {
+        // A concurrent request with the same key committed first (the insert waited for it).
+        tx.rollback().await?;
+        let existing = match &key {
+            Some(key) => store::find_by_key(&state.pool, claims.sub, key).await?,
+            None => None,
+        };
+        let existing = existing.ok_or_else(|| ApiError::internal("order insert conflicted"))?;
+        return replay(&state, existing, &body).await;
+    }
+    tx.commit().await?;
+    let order = saga::load(&state.pool, row.id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((StatusCode::CREATED, Json(order)))
+}
+
+/// Lists orders, newest first: a customer sees only their own (a `userId` filter cannot
+/// widen that), an admin sees all and may filter by `status` and `userId`.
+#[utoipa::path(
+    get, path = "/api/orders", tag = "orders",
+    params(OrderListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of orders", body = Paginated<Order>),
+        (status = 401, description = "No or invalid token", body = Problem),
+        (status = 422, description = "Bad parameter (named)", body = Problem),
+    )
+)]
+#[tracing::instrument(skip_all, err)]
+pub async fn list(
+    Authenticated(claims): Authenticated,
+    State(state): State<AppState>,
+    Query(params): Query<OrderListParams>,
+) -> ApiResult<Json<Paginated<Order>>> {
+    let (mut query, page) = params.validate()?;
+    if !claims.is_admin() {
+        if query.user_id.is_some_and(|u| u != claims.sub) {
+            return Ok(Json(Paginated::new(vec![], 0, page)));
+        }
+        query.user_id = Some(claims.sub);
+    }
+    let (rows, total) = store::list(&state.pool, &query, page).await?;
+    let items = saga::with_lines(&state.pool, rows).await?;
+    Ok(Json(Paginated::new(items, total, page)))
+}
+
+/// One order (its owner or an admin; anyone else gets 404).
+#[utoipa::path(
+    get, path = "/api/orders/{id}", tag = "orders",
+    params(("id" = Uuid, Path, description = "Order id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The order", body = Order),
+        (status = 400, description = "Malformed id", body = Problem),
+        (status = 401, description = "No or invalid token", body = Problem),
+        (status = 404, description = "No such order, or not yours", body = Problem),
+    )
+)]
+#[tracing::instrument(skip_all, err)]
+pub async fn get(
+    Authenticated(claims): Authenticated,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Order>> {
+    let row = visible(&claims, store::get(&state.pool, id).await?)?;
+    let order = saga::with_lines(&state.pool, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(not_found)?;
+    Ok(Json(order))
+}
+
+/// An order's status history, oldest first (its owner or an admin).
+#[utoipa::path(
+    get, path = "/api/orders/{id}/history", tag = "orders",
+    params(("id" = Uuid, Path, description = "Order id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every status change", body = Vec<StatusChange>),
+        (status = 400, description = "Malformed id", body = Problem),
+        (status = 401, description = "No or invalid token", body = Problem),
+        (status = 404, description = "No such order, or not yours", body = Problem),
+    )
+)]
+#[tracing::instrument(skip_all, err)]
+pub async fn history(
+    Authenticated(claims): Authenticated,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<StatusChange>>> {
+    visible(&claims, store::get(&state.pool, id).await?)?;
+    Ok(Json(store::history(&state.pool, id).await?))
+}

@@ -1,0 +1,84 @@
+//! PetStore orders: orders, their status history and shipments.
+//!
+//! Orders are created over HTTP (prices looked up in the catalog, never taken from the
+//! client) or from a cart's checkout (`cart.checked_out`), and then driven through the
+//! order saga by inventory's and payments' events: pending → reserved → paid → shipped →
+//! delivered, or failed / cancelled. Every change is written with its event through the
+//! transactional outbox and recorded in the order's status history.
+#![forbid(unsafe_code)]
+
+pub mod catalog;
+pub mod config;
+pub mod domain;
+pub mod events;
+pub mod handlers;
+pub mod routes;
+pub mod saga;
+pub mod state;
+pub mod store;
+
+use kit::events::{Outbox, Subscription};
+use kit::service::{BoxError, Platform, Service};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub use config::Config;
+use state::AppState;
+
+/// The orders service's contract entry.
+pub const SPEC: &petstore_contract::ServiceSpec = &petstore_contract::ORDERS;
+
+/// The orders service's migrations (schema `public`).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The orders service, as the kit runs it.
+pub struct Orders;
+
+impl Service for Orders {
+    const SPEC: &'static petstore_contract::ServiceSpec = SPEC;
+    type Config = Config;
+
+    fn migrator() -> Option<&'static sqlx::migrate::Migrator> {
+        Some(&MIGRATOR)
+    }
+
+    fn serve(
+        config: Config,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
+        serve(config, listener, shutdown)
+    }
+
+    fn listen_addr(config: &Config) -> std::net::SocketAddr {
+        config.store.listen_addr
+    }
+}
+
+/// Runs the orders service on `listener` until `shutdown`.
+pub async fn serve(
+    config: Config,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> Result<(), BoxError> {
+    let catalog = catalog::CatalogClient::new(&config.catalog_url)?;
+    let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
+    let outbox = Outbox::new(SPEC.name);
+    platform.consume(
+        Subscription::new(config.checkout_queue.clone(), &[events::CART_CHECKED_OUT]),
+        events::CheckoutHandler::new(outbox.clone()),
+    );
+    platform.consume(
+        Subscription::new(config.saga_queue.clone(), events::SAGA_EVENTS),
+        events::SagaHandler::new(outbox.clone()),
+    );
+    let state = AppState {
+        pool: platform.pool.clone(),
+        outbox,
+        verifier: config.store.verifier.clone(),
+        catalog,
+    };
+    platform
+        .serve(listener, routes::router(state), routes::openapi())
+        .await
+}

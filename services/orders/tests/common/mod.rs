@@ -1,0 +1,490 @@
+//! Starts orders in-process (with the real catalog beside it, each against a fresh
+//! database) and the real broker, and drives it over HTTP and through its queues.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use kit::auth::Role;
+use kit::config::Secret;
+use kit::db::DatabaseConfig;
+use kit::events::Envelope;
+use kit::service::StoreConfig;
+use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, eventually};
+use lapin::options::{
+    BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{BasicProperties, Channel, Connection};
+use orders::{Config, MIGRATOR};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// How long to wait for anything asynchronous.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// A running orders service, the catalog it prices from, and what a test needs.
+pub struct App {
+    pub server: TestServer,
+    pub db: TestDatabase,
+    pub catalog: TestServer,
+    pub catalog_db: TestDatabase,
+    pub keys: TestKeys,
+    pub client: reqwest::Client,
+    pub admin: String,
+    pub customer_id: Uuid,
+    pub customer: String,
+    pub checkout_queue: String,
+    pub saga_queue: String,
+    catalog_queue: String,
+    amqp: Option<(Connection, Channel)>,
+}
+
+/// A response: status and JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub content_type: String,
+}
+
+impl Reply {
+    /// The fields named by a problem document.
+    pub fn fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Asserts a problem with `status` naming `field` (when not empty).
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, field: &str) {
+        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
+        assert_eq!(self.content_type, "application/problem+json");
+        if !field.is_empty() {
+            assert!(
+                self.fields().iter().any(|f| f == field),
+                "expected {field} in {:#}",
+                self.body
+            );
+        }
+    }
+
+    /// The `id` of a returned resource.
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().expect("an id").to_string()
+    }
+
+    /// The ids of a page's items, in order.
+    pub fn ids(&self) -> Vec<String> {
+        self.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["id"].as_str().expect("id").to_string())
+            .collect()
+    }
+}
+
+fn store_config(db: &TestDatabase, keys: &TestKeys) -> StoreConfig {
+    StoreConfig {
+        listen_addr: "127.0.0.1:0".parse().unwrap(),
+        database: DatabaseConfig {
+            url: Secret::new(db.url.clone()),
+            max_connections: 5,
+        },
+        amqp_url: Secret::new(amqp_url()),
+        verifier: keys.verifier(),
+    }
+}
+
+impl App {
+    pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// Starts orders; with `catalog_url` it prices from there instead of the catalog started
+    /// beside it (to test a catalog that is down).
+    pub async fn start_with(catalog_url: Option<String>) -> Self {
+        let keys = TestKeys::generate();
+        let catalog_db = TestDatabase::create().await;
+        kit::db::migrate(&catalog_db.pool, Some(&catalog::MIGRATOR))
+            .await
+            .unwrap();
+        let catalog_queue = format!("orders-test.catalog.{}", Uuid::new_v4().simple());
+        let catalog_config = catalog::Config {
+            store: store_config(&catalog_db, &keys),
+            order_paid_queue: catalog_queue.clone(),
+        };
+        let catalog = TestServer::start(|listener, shutdown| {
+            catalog::serve(catalog_config, listener, shutdown)
+        })
+        .await;
+
+        let db = TestDatabase::create().await;
+        kit::db::migrate(&db.pool, Some(&MIGRATOR)).await.unwrap();
+        let suffix = Uuid::new_v4().simple();
+        let checkout_queue = format!("orders-test.checkout.{suffix}");
+        let saga_queue = format!("orders-test.saga.{suffix}");
+        let config = Config {
+            store: store_config(&db, &keys),
+            catalog_url: catalog_url.unwrap_or_else(|| catalog.base_url.clone()),
+            checkout_queue: checkout_queue.clone(),
+            saga_queue: saga_queue.clone(),
+        };
+        let server =
+            TestServer::start(|listener, shutdown| orders::serve(config, listener, shutdown)).await;
+        let (_, admin) = keys.token(Role::Admin);
+        let (customer_id, customer) = keys.token(Role::Customer);
+        Self {
+            server,
+            db,
+            catalog,
+            catalog_db,
+            keys,
+            client: reqwest::Client::new(),
+            admin,
+            customer_id,
+            customer,
+            checkout_queue,
+            saga_queue,
+            catalog_queue,
+            amqp: None,
+        }
+    }
+
+    /// Stops both services, removes their queues and drops their databases.
+    pub async fn stop(mut self) {
+        let _ = self.server.stop().await;
+        let _ = self.catalog.stop().await;
+        if let Some((conn, _)) = self.amqp.take() {
+            let _ = conn.close(200, "done".into()).await;
+        }
+        let amqp = amqp_connect().await;
+        let channel = amqp.create_channel().await.unwrap();
+        for queue in [&self.checkout_queue, &self.saga_queue, &self.catalog_queue] {
+            for name in [queue.clone(), kit::events::dlq_name(queue)] {
+                let _ = channel
+                    .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
+                    .await;
+            }
+        }
+        let _ = amqp.close(200, "done".into()).await;
+        self.db.drop_database().await;
+        self.catalog_db.drop_database().await;
+    }
+
+    /// Sends a request with an optional bearer token and raw JSON body.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
+        self.send_to(&self.server, method, path, token, body, None)
+            .await
+    }
+
+    /// Sends to `server` with an optional token, body and idempotency key.
+    pub async fn send_to(
+        &self,
+        server: &TestServer,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+        key: Option<&str>,
+    ) -> Reply {
+        let mut request = self.client.request(method, server.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            body,
+            content_type,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.send(Method::POST, path, Some(token), Some(body.to_string()))
+            .await
+    }
+
+    /// Creates a catalog product as admin; returns its id.
+    pub async fn product(&self, amount: i64, currency: &str, active: bool) -> String {
+        let category = self
+            .send_to(
+                &self.catalog,
+                Method::POST,
+                "/api/categories",
+                Some(&self.admin),
+                Some(
+                    json!({ "name": "Toys", "slug": format!("toys-{}", Uuid::new_v4().simple()) })
+                        .to_string(),
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(category.status, StatusCode::CREATED, "{:#}", category.body);
+        let body = json!({
+            "sku": format!("SKU-{}", Uuid::new_v4().simple()),
+            "name": "Chew toy",
+            "categoryId": category.id(),
+            "price": { "amount": amount, "currency": currency },
+            "active": active,
+        });
+        let reply = self
+            .send_to(
+                &self.catalog,
+                Method::POST,
+                "/api/products",
+                Some(&self.admin),
+                Some(body.to_string()),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:#}", reply.body);
+        reply.id()
+    }
+
+    /// Creates an order as `token` for one line of a new 10.00 EUR product, quantity 2.
+    pub async fn order(&self, token: &str) -> Value {
+        let product = self.product(1000, "EUR", true).await;
+        let reply = self
+            .post(
+                "/api/orders",
+                token,
+                &json!({ "storeId": Uuid::new_v4(), "lines": [{ "productId": product, "quantity": 2 }] }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:#}", reply.body);
+        reply.body
+    }
+
+    /// An order's status as the admin sees it.
+    pub async fn status(&self, order: &str) -> String {
+        self.get(&format!("/api/orders/{order}"), &self.admin)
+            .await
+            .body["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Events in the outbox, oldest first: (type, data).
+    pub async fn events(&self) -> Vec<(String, Value)> {
+        sqlx::query_as::<_, (String, Value)>(
+            "SELECT event_type, envelope FROM kit.outbox ORDER BY created_at, id",
+        )
+        .fetch_all(&self.db.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(t, envelope)| {
+            assert_eq!(envelope["type"], t.as_str());
+            assert_eq!(envelope["source"], "orders");
+            (t, envelope["data"].clone())
+        })
+        .collect()
+    }
+
+    /// The data of every outbox event of type `event_type` about `order`.
+    pub async fn events_of(&self, event_type: &str, order: &str) -> Vec<Value> {
+        self.events()
+            .await
+            .into_iter()
+            .filter(|(t, data)| t == event_type && data["orderId"] == order)
+            .map(|(_, data)| data)
+            .collect()
+    }
+
+    /// How many orders `user` has, and how many `order.created` events name them. Tests
+    /// count per user: other engineers' tests publish `cart.checked_out` on the shared
+    /// exchange, and this instance's checkout queue is bound to it too.
+    pub async fn orders_of(&self, user: Uuid) -> (i64, usize) {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE user_id = $1")
+            .bind(user)
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap();
+        let events = self
+            .events()
+            .await
+            .into_iter()
+            .filter(|(t, data)| t == "order.created" && data["userId"] == user.to_string())
+            .count();
+        (count, events)
+    }
+
+    /// A confirmed channel to the broker, once the service has declared `queue`.
+    async fn channel(&mut self, queue: &str) -> Channel {
+        if self.amqp.is_none() {
+            let conn = amqp_connect().await;
+            let channel = conn.create_channel().await.unwrap();
+            channel
+                .confirm_select(ConfirmSelectOptions::default())
+                .await
+                .unwrap();
+            self.amqp = Some((conn, channel));
+        }
+        let (conn, channel) = self.amqp.as_ref().unwrap();
+        assert!(
+            eventually(WAIT, || async move { queue_exists(conn, queue).await }).await,
+            "the consumer declares {queue}"
+        );
+        channel.clone()
+    }
+
+    /// Publishes an envelope straight to `queue` (not the shared exchange), as a
+    /// redelivery would arrive, so that no other test's consumer sees it.
+    pub async fn publish(&mut self, queue: &str, envelope: &Envelope) {
+        let channel = self.channel(queue).await;
+        let confirmation = channel
+            .basic_publish(
+                "".into(),
+                queue.into(),
+                BasicPublishOptions::default(),
+                &serde_json::to_vec(envelope).unwrap(),
+                BasicProperties::default()
+                    .with_content_type("application/json".into())
+                    .with_delivery_mode(2),
+            )
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        assert!(confirmation.is_ack());
+    }
+
+    /// Publishes a saga event and waits until it has been handled.
+    pub async fn saga(&mut self, event_type: &str, data: Value) -> Envelope {
+        let envelope = Envelope::new("test", event_type, &data).unwrap();
+        let queue = self.saga_queue.clone();
+        self.publish(&queue, &envelope).await;
+        self.wait_processed(envelope.id).await;
+        envelope
+    }
+
+    /// Waits until the consumer recorded `event_id` (committed together with its effect).
+    pub async fn wait_processed(&self, event_id: Uuid) {
+        let pool = &self.db.pool;
+        assert!(
+            eventually(WAIT, || async move {
+                sqlx::query_scalar::<_, bool>(
+                    "SELECT EXISTS (SELECT 1 FROM kit.processed_events WHERE event_id = $1)",
+                )
+                .bind(event_id)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+            })
+            .await,
+            "event {event_id} is handled"
+        );
+    }
+
+    /// Whether `queue`'s dead-letter queue received the event `event_id` within `timeout`
+    /// (other messages there, e.g. other tests' events for unknown orders, are skipped).
+    pub async fn dead_lettered(&self, queue: &str, event_id: Uuid, timeout: Duration) -> bool {
+        let conn = amqp_connect().await;
+        let channel = conn.create_channel().await.unwrap();
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut found = false;
+        while !found && tokio::time::Instant::now() < deadline {
+            let Some(delivery) =
+                kit::testing::get(&channel, &kit::events::dlq_name(queue), timeout).await
+            else {
+                break;
+            };
+            found = serde_json::from_slice::<Envelope>(&delivery.data)
+                .is_ok_and(|envelope| envelope.id == event_id);
+        }
+        let _ = conn.close(200, "done".into()).await;
+        found
+    }
+}
+
+/// Passive declaration fails (and closes the channel) if the queue does not exist.
+pub async fn queue_exists(conn: &Connection, queue: &str) -> bool {
+    let Ok(channel) = conn.create_channel().await else {
+        return false;
+    };
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..QueueDeclareOptions::default()
+    };
+    let exists = channel
+        .queue_declare(queue.into(), passive, FieldTable::default())
+        .await
+        .is_ok();
+    if exists {
+        let _ = channel.close(200, "done".into()).await;
+    }
+    exists
+}
+
+/// Checks an endpoint refuses missing, expired and tampered tokens (401), and a customer
+/// token when `admin_only` (403).
+pub async fn assert_auth(
+    app: &App,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    admin_only: bool,
+) {
+    let body = body.map(|b| b.to_string());
+    let mut cases = vec![
+        (None, 401),
+        (Some(app.keys.expired_token(Role::Admin)), 401),
+        (Some(app.keys.tampered_token()), 401),
+    ];
+    if admin_only {
+        cases.push((Some(app.customer.clone()), 403));
+    }
+    for (token, status) in cases {
+        let reply = app
+            .send(method.clone(), path, token.as_deref(), body.clone())
+            .await;
+        assert_eq!(
+            reply.status.as_u16(),
+            status,
+            "{method} {path} with {token:?}: {:#}",
+            reply.body
+        );
+        assert_eq!(reply.content_type, "application/problem+json");
+    }
+}

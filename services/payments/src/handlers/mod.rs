@@ -1,0 +1,3 @@
+//! Thin HTTP handlers: payments are only read over HTTP.
+
+pub mod payments;

@@ -1,0 +1,300 @@
+//! Starts payments in-process against a fresh database and the real broker, drives it
+//! through its queue and reads it over HTTP.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use kit::auth::Role;
+use kit::config::Secret;
+use kit::db::DatabaseConfig;
+use kit::events::Envelope;
+use kit::service::StoreConfig;
+use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, eventually};
+use lapin::options::{
+    BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{BasicProperties, Channel, Connection};
+use payments::{Config, MIGRATOR};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// How long to wait for anything asynchronous.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// A running payments service and what a test needs to talk to it.
+pub struct App {
+    pub server: TestServer,
+    pub db: TestDatabase,
+    pub keys: TestKeys,
+    pub client: reqwest::Client,
+    pub admin: String,
+    pub customer_id: Uuid,
+    pub customer: String,
+    pub queue: String,
+    amqp: Connection,
+    channel: Channel,
+}
+
+/// A response: status and JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub content_type: String,
+}
+
+impl Reply {
+    /// Asserts a problem with `status` naming `field` (when not empty).
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, field: &str) {
+        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
+        assert_eq!(self.content_type, "application/problem+json");
+        if !field.is_empty() {
+            let named = self.body["errors"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| e["field"] == field));
+            assert!(named, "expected {field} in {:#}", self.body);
+        }
+    }
+
+    /// The ids of a page's items, in order.
+    pub fn ids(&self) -> Vec<String> {
+        self.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["id"].as_str().expect("id").to_string())
+            .collect()
+    }
+}
+
+impl App {
+    pub async fn start() -> Self {
+        let db = TestDatabase::create().await;
+        kit::db::migrate(&db.pool, Some(&MIGRATOR)).await.unwrap();
+        let keys = TestKeys::generate();
+        let queue = format!("payments-test.saga.{}", Uuid::new_v4().simple());
+        let config = Config {
+            store: StoreConfig {
+                listen_addr: "127.0.0.1:0".parse().unwrap(),
+                database: DatabaseConfig {
+                    url: Secret::new(db.url.clone()),
+                    max_connections: 5,
+                },
+                amqp_url: Secret::new(amqp_url()),
+                verifier: keys.verifier(),
+            },
+            saga_queue: queue.clone(),
+        };
+        let server =
+            TestServer::start(|listener, shutdown| payments::serve(config, listener, shutdown))
+                .await;
+        let (_, admin) = keys.token(Role::Admin);
+        let (customer_id, customer) = keys.token(Role::Customer);
+        let amqp = amqp_connect().await;
+        let channel = amqp.create_channel().await.unwrap();
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .unwrap();
+        let (conn, q) = (&amqp, queue.as_str());
+        assert!(
+            eventually(WAIT, || async move { queue_exists(conn, q).await }).await,
+            "the consumer declares its queue"
+        );
+        Self {
+            server,
+            db,
+            keys,
+            client: reqwest::Client::new(),
+            admin,
+            customer_id,
+            customer,
+            queue,
+            amqp,
+            channel,
+        }
+    }
+
+    /// Stops the service, removes its queues and drops its database.
+    pub async fn stop(self) {
+        let _ = self.server.stop().await;
+        for name in [self.queue.clone(), kit::events::dlq_name(&self.queue)] {
+            let _ = self
+                .channel
+                .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
+                .await;
+        }
+        let _ = self.amqp.close(200, "done".into()).await;
+        self.db.drop_database().await;
+    }
+
+    /// Sends a request with an optional bearer token.
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>) -> Reply {
+        let mut request = self.client.request(method, self.server.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            body,
+            content_type,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::GET, path, Some(token)).await
+    }
+
+    /// Publishes an envelope straight to the service's queue (not the shared exchange), as a
+    /// redelivery would arrive, so that no other test's consumer sees it.
+    pub async fn publish(&self, envelope: &Envelope) {
+        let confirmation = self
+            .channel
+            .basic_publish(
+                "".into(),
+                self.queue.as_str().into(),
+                BasicPublishOptions::default(),
+                &serde_json::to_vec(envelope).unwrap(),
+                BasicProperties::default()
+                    .with_content_type("application/json".into())
+                    .with_delivery_mode(2),
+            )
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        assert!(confirmation.is_ack());
+    }
+
+    /// Publishes an event (twice when `twice`: a redelivery) and waits until it is handled.
+    pub async fn deliver(&self, event_type: &str, data: Value, twice: bool) -> Envelope {
+        let envelope = Envelope::new("test", event_type, &data).unwrap();
+        self.publish(&envelope).await;
+        if twice {
+            self.publish(&envelope).await;
+        }
+        self.wait_processed(envelope.id).await;
+        envelope
+    }
+
+    /// `order.created` for `order` of `user` owing `amount` EUR cents.
+    pub async fn order_created(&self, order: Uuid, user: Uuid, amount: i64) {
+        let data = json!({
+            "orderId": order, "userId": user, "storeId": Uuid::new_v4(),
+            "total": { "amount": amount, "currency": "EUR" },
+            "lines": [{ "productId": Uuid::new_v4(), "sku": "A", "name": "A", "quantity": 1,
+                        "unitPrice": { "amount": amount, "currency": "EUR" } }]
+        });
+        self.deliver("order.created", data, true).await;
+    }
+
+    /// `inventory.reserved` for `order`, delivered twice.
+    pub async fn reserved(&self, order: Uuid) {
+        let data = json!({ "orderId": order, "storeId": Uuid::new_v4(),
+                           "lines": [{ "productId": Uuid::new_v4(), "quantity": 1 }] });
+        self.deliver("inventory.reserved", data, true).await;
+    }
+
+    /// `order.cancelled` for `order`, delivered twice.
+    pub async fn cancelled(&self, order: Uuid, was_paid: bool) {
+        let data = json!({ "orderId": order, "userId": self.customer_id,
+                           "storeId": Uuid::new_v4(), "reason": "changed my mind",
+                           "wasPaid": was_paid });
+        self.deliver("order.cancelled", data, true).await;
+    }
+
+    /// Waits until the consumer recorded `event_id` (committed together with its effect).
+    pub async fn wait_processed(&self, event_id: Uuid) {
+        let pool = &self.db.pool;
+        assert!(
+            eventually(WAIT, || async move {
+                sqlx::query_scalar::<_, bool>(
+                    "SELECT EXISTS (SELECT 1 FROM kit.processed_events WHERE event_id = $1)",
+                )
+                .bind(event_id)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+            })
+            .await,
+            "event {event_id} is handled"
+        );
+    }
+
+    /// The payment of an order, as the admin sees it.
+    pub async fn payment_of(&self, order: Uuid) -> Value {
+        let page = self
+            .get(&format!("/api/payments?orderId={order}"), &self.admin)
+            .await;
+        assert_eq!(page.body["total"], 1, "{:#}", page.body);
+        page.body["items"][0].clone()
+    }
+
+    /// The data of every outbox event of type `event_type` about `order`.
+    pub async fn events_of(&self, event_type: &str, order: Uuid) -> Vec<Value> {
+        sqlx::query_as::<_, (String, Value)>(
+            "SELECT event_type, envelope FROM kit.outbox ORDER BY created_at, id",
+        )
+        .fetch_all(&self.db.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(t, envelope)| {
+            assert_eq!(envelope["source"], "payments");
+            t == event_type && envelope["data"]["orderId"] == order.to_string()
+        })
+        .map(|(_, envelope)| envelope["data"].clone())
+        .collect()
+    }
+
+    /// The audit log of a payment as (from, to) pairs.
+    pub async fn audit(&self, payment: &str) -> Vec<(Value, String)> {
+        let reply = self
+            .get(&format!("/api/payments/{payment}/audit"), &self.admin)
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{:#}", reply.body);
+        reply
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["from"].clone(), e["to"].as_str().unwrap().to_string()))
+            .collect()
+    }
+}
+
+/// Passive declaration fails (and closes the channel) if the queue does not exist.
+pub async fn queue_exists(conn: &Connection, queue: &str) -> bool {
+    let Ok(channel) = conn.create_channel().await else {
+        return false;
+    };
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..QueueDeclareOptions::default()
+    };
+    let exists = channel
+        .queue_declare(queue.into(), passive, FieldTable::default())
+        .await
+        .is_ok();
+    if exists {
+        let _ = channel.close(200, "done".into()).await;
+    }
+    exists
+}
