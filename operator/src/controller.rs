@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -19,7 +20,7 @@ use kube::{Client, Resource, ResourceExt};
 use serde_json::{Value, json};
 use tracing::{debug, info, instrument, warn};
 
-use crate::build::{self, Child, FIELD_MANAGER, secrets};
+use crate::build::{self, Child, FIELD_MANAGER, backup_job, secrets};
 use crate::crd::{DataRetention, PetStore, PetStoreStatus, Phase};
 use crate::error::Error;
 use crate::metrics::Metrics;
@@ -274,7 +275,12 @@ async fn apply(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, Error> 
         .iter()
         .map(|c| (c.resource.kind.clone(), c.name.clone()))
         .collect();
-    for ar in build::managed_kinds() {
+    let observe_only = build::observed_kinds();
+    for ar in build::managed_kinds()
+        .into_iter()
+        .chain(observe_only.clone())
+    {
+        let prunable = !observe_only.contains(&ar);
         let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &ar);
         let list = api
             .list(&ListParams::default().labels(&selector))
@@ -287,7 +293,7 @@ async fn apply(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, Error> 
             let name = obj.name_any();
             let value = serde_json::to_value(&obj).unwrap_or_default();
             let id = (ar.kind.clone(), name.clone());
-            if !wanted.contains(&id) && owned_by(&value, uid.as_deref()) {
+            if prunable && !wanted.contains(&id) && owned_by(&value, uid.as_deref()) {
                 orphans.push((ar.clone(), name));
             } else {
                 observed.insert(id, value);
@@ -326,11 +332,70 @@ async fn apply(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, Error> 
     if !applied.is_empty() {
         info!(children = ?applied, "applied");
     }
+    let started = create_jobs(ps, ctx, ns, &mut observed).await?;
 
-    let new = status::compute(ps, &observed);
+    let mut new = status::compute(ps, &observed);
+    if let Some(token) = backup_job::pending_backup_now(ps) {
+        new.backup_now = Some(token);
+    }
+    if let Some(id) = backup_job::pending_restore(ps) {
+        new.restored = Some(id);
+    }
+    if !started.is_empty() {
+        ctx.event(
+            ps,
+            EventType::Normal,
+            "BackupJobsCreated",
+            format!("created {}", started.join(", ")),
+        )
+        .await;
+    }
     let ready = new.phase == Phase::Ready;
     write_status(ps, ctx, ns, new).await?;
     Ok(Action::requeue(if ready { RESYNC } else { RESYNC / 5 }))
+}
+
+/// Creates the on-demand backup and restore Jobs not yet acted on (see
+/// [`backup_job`]); one that exists already (a retried reconcile) is kept.
+async fn create_jobs(
+    ps: &PetStore,
+    ctx: &Context,
+    ns: &str,
+    observed: &mut Observed,
+) -> Result<Vec<String>, Error> {
+    let mut created = Vec::new();
+    for child in backup_job::build(ps) {
+        let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &child.resource);
+        let obj: DynamicObject =
+            serde_json::from_value(child.object.clone()).map_err(|e| Error::Apply {
+                kind: child.resource.kind.clone(),
+                name: child.name.clone(),
+                source: kube::Error::SerdeError(e),
+            })?;
+        let pp = PostParams {
+            field_manager: Some(FIELD_MANAGER.into()),
+            ..PostParams::default()
+        };
+        match api.create(&pp, &obj).await {
+            Ok(o) => {
+                info!(job = %child.name, "created");
+                created.push(child.id());
+                observed.insert(
+                    (child.resource.kind.clone(), child.name.clone()),
+                    serde_json::to_value(o).unwrap_or_default(),
+                );
+            }
+            Err(kube::Error::Api(s)) if s.code == 409 => {}
+            Err(source) => {
+                return Err(Error::Apply {
+                    kind: child.resource.kind.clone(),
+                    name: child.name.clone(),
+                    source,
+                });
+            }
+        }
+    }
+    Ok(created)
 }
 
 async fn apply_child(ctx: &Context, ns: &str, child: &Child) -> Result<Value, Error> {
@@ -488,6 +553,8 @@ pub async fn run(client: Client, metrics: Arc<Metrics>, instance: Option<String>
         .owns(Api::<ConfigMap>::all(c()), children.clone())
         .owns(Api::<Secret>::all(c()), children.clone())
         .owns(Api::<NetworkPolicy>::all(c()), children.clone())
+        .owns(Api::<CronJob>::all(c()), children.clone())
+        .owns(Api::<Job>::all(c()), children.clone())
         .owns(Api::<Ingress>::all(c()), children)
         .shutdown_on_signal()
         .run(reconcile, error_policy, ctx)

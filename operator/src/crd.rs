@@ -92,6 +92,117 @@ pub struct PetStoreSpec {
     /// them, `Delete` removes them.
     #[serde(default)]
     pub data_retention: DataRetention,
+
+    /// Scheduled pg_dump backups of every service database (on by default).
+    #[serde(default)]
+    pub backup: BackupSpec,
+
+    /// Restores a named backup into a service's database before that service
+    /// starts (see docs/backups.md for the safety checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<RestoreSpec>,
+}
+
+/// Annotation on a PetStore that runs an on-demand backup of every database
+/// now: set it to a new value (any token, e.g. a timestamp) for each backup.
+pub const BACKUP_NOW_ANNOTATION: &str = "petstore.dev/backup-now";
+
+/// Scheduled backups: one CronJob per service database, running
+/// `petstore-backup.sh backup` (pg_dump custom format, sha256 checksum,
+/// retention) in the PostgreSQL image, onto a volume per database.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupSpec {
+    /// Whether the backup CronJobs exist. Disabling deletes the CronJobs,
+    /// never the backup volumes.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+
+    /// Cron schedule of the backups, in the controller manager's time zone
+    /// unless `timeZone` is set (default: daily at 03:00).
+    #[serde(default = "default_backup_schedule")]
+    #[schemars(length(min = 1, max = 128))]
+    pub schedule: String,
+
+    /// IANA time zone of `schedule`, e.g. `Europe/Paris`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+
+    /// Complete backups kept per database; older ones are deleted after each
+    /// successful backup.
+    #[serde(default = "default_backup_retention")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub retention: i32,
+
+    /// Suspends the scheduled backups (on-demand backups still run).
+    #[serde(default)]
+    pub suspend: bool,
+
+    /// Finished backup Jobs kept for inspection, successful and failed.
+    #[serde(default = "default_backup_history")]
+    #[schemars(range(min = 0, max = 100))]
+    pub successful_jobs_history_limit: i32,
+
+    /// Failed backup Jobs kept for inspection.
+    #[serde(default = "default_backup_history")]
+    #[schemars(range(min = 0, max = 100))]
+    pub failed_jobs_history_limit: i32,
+
+    /// Volume holding the backups of each database (one claim per database,
+    /// kept when backups are disabled or the PetStore is deleted with
+    /// `dataRetention: Retain`).
+    #[serde(default)]
+    pub storage: StorageSpec,
+
+    /// CPU and memory of the backup containers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+}
+
+impl Default for BackupSpec {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            schedule: default_backup_schedule(),
+            time_zone: None,
+            retention: default_backup_retention(),
+            suspend: false,
+            successful_jobs_history_limit: default_backup_history(),
+            failed_jobs_history_limit: default_backup_history(),
+            storage: StorageSpec::default(),
+            resources: None,
+        }
+    }
+}
+
+fn default_backup_schedule() -> String {
+    "0 3 * * *".into()
+}
+fn default_backup_retention() -> i32 {
+    7
+}
+fn default_backup_history() -> i32 {
+    3
+}
+
+/// A restore of one backup into one service's database, run once by a Job
+/// before the service's pods start (they wait for it).
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreSpec {
+    /// The service whose database is restored (e.g. `orders`).
+    #[schemars(length(min = 1, max = 63))]
+    pub service: String,
+
+    /// File name of the backup on that database's backup volume, e.g.
+    /// `petstore_orders_backup_20260101_030000.dump` (see `list`).
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_]+_backup_[0-9]{8}_[0-9]{6}\.dump$"))]
+    pub backup: String,
+
+    /// Restore even when the database is not empty, replacing the objects
+    /// the backup contains. Without it a non-empty database is refused.
+    #[serde(default)]
+    pub force: bool,
 }
 
 /// Where the service images come from.
@@ -413,6 +524,32 @@ pub struct PetStoreStatus {
     /// In-cluster URL of the gateway (or the Ingress URL when enabled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_endpoint: Option<String>,
+
+    /// Backups of each service database, keyed by service.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub backups: BTreeMap<String, BackupStatus>,
+
+    /// The last `petstore.dev/backup-now` value whose Jobs were created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_now: Option<String>,
+
+    /// The restore (`<service>/<backup>`) whose Job was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored: Option<String>,
+}
+
+/// Backups of one database.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, Eq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupStatus {
+    /// The database.
+    pub database: String,
+    /// When the last backup (scheduled or on demand) completed successfully.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_successful_backup: Option<String>,
+    /// When the last scheduled backup started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_scheduled_backup: Option<String>,
 }
 
 /// Replicas of one service.
@@ -503,11 +640,59 @@ impl PetStoreSpec {
                 ));
             }
         }
+        if self.backup.retention < 1 {
+            return Err("spec.backup.retention must be at least 1".into());
+        }
+        if self.backup.schedule.trim().is_empty() {
+            return Err("spec.backup.schedule must not be empty".into());
+        }
+        if let Some(r) = &self.restore {
+            match petstore_contract::service(&r.service) {
+                Some(svc) if svc.has_database => {}
+                Some(_) => {
+                    return Err(format!(
+                        "spec.restore.service: {} has no database",
+                        r.service
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "spec.restore.service: unknown service {}",
+                        r.service
+                    ));
+                }
+            }
+            if !self.service(&r.service).enabled {
+                return Err(format!("spec.restore.service: {} is disabled", r.service));
+            }
+            if !valid_backup_name(&r.backup) {
+                return Err(format!(
+                    "spec.restore.backup: {:?} is not a backup file name (<database>_backup_YYYYMMDD_HHMMSS.dump)",
+                    r.backup
+                ));
+            }
+        }
         if self.ingress.enabled && self.ingress.host.as_deref().unwrap_or("").is_empty() {
             return Err("spec.ingress.host is required when the ingress is enabled".into());
         }
         Ok(())
     }
+}
+
+/// Is `name` a backup file name, `<database>_backup_YYYYMMDD_HHMMSS.dump`?
+pub fn valid_backup_name(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".dump") else {
+        return false;
+    };
+    let Some((db, stamp)) = stem.rsplit_once("_backup_") else {
+        return false;
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    !db.is_empty()
+        && db.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && stamp
+            .split_once('_')
+            .is_some_and(|(d, t)| digits(d, 8) && digits(t, 6))
 }
 
 /// The CustomResourceDefinition as YAML, as `petstore-operator crd` prints it.

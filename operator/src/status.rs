@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use serde_json::Value;
 
-use crate::build::{self, postgres, rabbitmq};
-use crate::crd::{PetStore, PetStoreStatus, Phase, PostgresTopology, ServiceStatus};
+use crate::build::{self, backup, postgres, rabbitmq};
+use crate::crd::{BackupStatus, PetStore, PetStoreStatus, Phase, PostgresTopology, ServiceStatus};
 
 /// Current objects by `(kind, name)`.
 pub type Observed = HashMap<(String, String), Value>;
@@ -119,6 +119,8 @@ pub fn compute(ps: &PetStore, observed: &Observed) -> PetStoreStatus {
         parts.join("; ")
     };
     let ready_count = services.len() - waiting_services.len();
+    let (backups, backup_condition) = backups(ps, observed, generation);
+    let old = ps.status.as_ref();
     PetStoreStatus {
         observed_generation: generation,
         phase: if all {
@@ -138,10 +140,163 @@ pub fn compute(ps: &PetStore, observed: &Observed) -> PetStoreStatus {
             condition("DatabasesReady", db_ok, db_reason, db_msg, generation),
             condition("BrokerReady", mq_ok, mq_reason, mq_msg, generation),
             condition("ServicesReady", svc_ok, svc_reason, svc_msg, generation),
+            backup_condition,
         ],
         services,
         gateway_endpoint: Some(build::ingress::endpoint(ps)),
+        backups,
+        backup_now: old.and_then(|s| s.backup_now.clone()),
+        restored: old.and_then(|s| s.restored.clone()),
     }
+}
+
+fn text<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+fn has_condition(job: &Value, type_: &str) -> bool {
+    job.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|cs| {
+            cs.iter()
+                .any(|c| text(c, "/type") == Some(type_) && text(c, "/status") == Some("True"))
+        })
+}
+
+/// Per-database backup status and the `BackupReady` condition: false when
+/// the most recent backup Job (scheduled or on demand) of any database
+/// failed. Times are RFC 3339 strings, which order like the times.
+fn backups(
+    ps: &PetStore,
+    observed: &Observed,
+    generation: Option<i64>,
+) -> (BTreeMap<String, BackupStatus>, Condition) {
+    let mut out = BTreeMap::new();
+    if !ps.spec.backup.enabled {
+        let c = condition(
+            "BackupReady",
+            true,
+            "BackupsDisabled",
+            "backups are disabled (spec.backup.enabled is false)".into(),
+            generation,
+        );
+        return (out, c);
+    }
+    let mut failed = Vec::new();
+    let mut restore_failed = Vec::new();
+    for svc in backup::databases(ps) {
+        let cronjob = observed.get(&("CronJob".to_string(), backup::cronjob_name(ps, svc.name)));
+        let jobs: Vec<(&String, &Value)> = observed
+            .iter()
+            .filter(|((kind, _), v)| {
+                kind == "Job"
+                    && text(
+                        v,
+                        &format!(
+                            "/metadata/labels/{}",
+                            backup::SERVICE_LABEL.replace('/', "~1")
+                        ),
+                    ) == Some(svc.name)
+                    && matches!(
+                        text(
+                            v,
+                            &format!(
+                                "/metadata/labels/{}",
+                                backup::TRIGGER_LABEL.replace('/', "~1")
+                            )
+                        ),
+                        Some("schedule" | "now")
+                    )
+            })
+            .map(|((_, name), v)| (name, v))
+            .collect();
+        let mut last_success = cronjob
+            .and_then(|c| text(c, "/status/lastSuccessfulTime"))
+            .map(str::to_string);
+        for (_, job) in &jobs {
+            if has_condition(job, "Complete")
+                && let Some(t) = text(job, "/status/completionTime")
+                && last_success.as_deref().is_none_or(|s| t > s)
+            {
+                last_success = Some(t.to_string());
+            }
+        }
+        let latest = jobs.iter().max_by(|a, b| {
+            let t = |j: &Value| {
+                text(j, "/metadata/creationTimestamp")
+                    .unwrap_or("")
+                    .to_string()
+            };
+            (t(a.1), a.0).cmp(&(t(b.1), b.0))
+        });
+        if let Some((name, job)) = latest
+            && has_condition(job, "Failed")
+        {
+            failed.push(format!("{} (Job {name})", svc.database()));
+        }
+        // A failed restore leaves the service waiting: say so here.
+        for ((kind, name), job) in observed {
+            if kind == "Job"
+                && text(
+                    job,
+                    &format!(
+                        "/metadata/labels/{}",
+                        backup::SERVICE_LABEL.replace('/', "~1")
+                    ),
+                ) == Some(svc.name)
+                && text(
+                    job,
+                    &format!(
+                        "/metadata/labels/{}",
+                        backup::TRIGGER_LABEL.replace('/', "~1")
+                    ),
+                ) == Some("restore")
+                && has_condition(job, "Failed")
+            {
+                restore_failed.push(format!(
+                    "{} (Job {name}; its pods wait for it)",
+                    svc.database()
+                ));
+            }
+        }
+        out.insert(
+            svc.name.to_string(),
+            BackupStatus {
+                database: svc.database(),
+                last_successful_backup: last_success,
+                last_scheduled_backup: cronjob
+                    .and_then(|c| text(c, "/status/lastScheduleTime"))
+                    .map(str::to_string),
+            },
+        );
+    }
+    let c = if !restore_failed.is_empty() {
+        let mut msg = format!("the restore failed: {}", restore_failed.join(", "));
+        if !failed.is_empty() {
+            msg.push_str(&format!("; the last backup failed: {}", failed.join(", ")));
+        }
+        condition("BackupReady", false, "RestoreFailed", msg, generation)
+    } else if failed.is_empty() {
+        condition(
+            "BackupReady",
+            true,
+            "NoFailedBackup",
+            format!(
+                "the last backup of every database succeeded or has not run yet (schedule {})",
+                ps.spec.backup.schedule
+            ),
+            generation,
+        )
+    } else {
+        condition(
+            "BackupReady",
+            false,
+            "BackupFailed",
+            format!("the last backup failed: {}", failed.join(", ")),
+            generation,
+        )
+    };
+    (out, c)
 }
 
 /// Status of a PetStore whose spec is invalid: the rest of the old status is kept.
@@ -219,6 +374,89 @@ mod tests {
         let s = compute(&ps, &observed);
         assert_eq!(s.phase, Phase::Ready);
         assert!(s.conditions.iter().all(|c| c.status == "True"));
+    }
+
+    #[test]
+    fn a_failed_last_backup_turns_backup_ready_false() {
+        let ps = fixtures::minimal();
+        let mut observed = Observed::new();
+        observed.insert(
+            ("CronJob".into(), "shop-backup-users".into()),
+            json!({"status": {"lastScheduleTime": "2026-01-02T03:00:00Z", "lastSuccessfulTime": "2026-01-01T03:00:10Z"}}),
+        );
+        let job = |trigger: &str, created: &str, cond: &str| {
+            json!({"metadata": {"creationTimestamp": created, "labels": {
+                "petstore.dev/backup-service": "users", "petstore.dev/backup-trigger": trigger}},
+                "status": {"conditions": [{"type": cond, "status": "True"}], "completionTime": "2026-01-01T03:00:10Z"}})
+        };
+        observed.insert(
+            ("Job".into(), "a".into()),
+            job("schedule", "2026-01-01T03:00:00Z", "Complete"),
+        );
+        observed.insert(
+            ("Job".into(), "b".into()),
+            job("schedule", "2026-01-02T03:00:00Z", "Failed"),
+        );
+        let s = compute(&ps, &observed);
+        let c = s
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "BackupReady")
+            .expect("BackupReady");
+        assert_eq!(
+            (c.status.as_str(), c.reason.as_str()),
+            ("False", "BackupFailed")
+        );
+        assert!(
+            c.message.contains("petstore_users (Job b)"),
+            "{}",
+            c.message
+        );
+        let users = &s.backups["users"];
+        assert_eq!(
+            users.last_successful_backup.as_deref(),
+            Some("2026-01-01T03:00:10Z")
+        );
+        assert_eq!(
+            users.last_scheduled_backup.as_deref(),
+            Some("2026-01-02T03:00:00Z")
+        );
+
+        // A later successful on-demand backup clears it.
+        observed.insert(
+            ("Job".into(), "c".into()),
+            job("now", "2026-01-02T09:00:00Z", "Complete"),
+        );
+        let s = compute(&ps, &observed);
+        let c = s
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "BackupReady")
+            .expect("BackupReady");
+        assert_eq!(c.status, "True");
+    }
+
+    #[test]
+    fn a_failed_restore_says_the_service_waits() {
+        let ps = fixtures::minimal();
+        let mut observed = Observed::new();
+        observed.insert(
+            ("Job".into(), "shop-restore-users-1".into()),
+            json!({"metadata": {"labels": {
+                "petstore.dev/backup-service": "users", "petstore.dev/backup-trigger": "restore"}},
+                "status": {"conditions": [{"type": "Failed", "status": "True"}]}}),
+        );
+        let s = compute(&ps, &observed);
+        let c = s
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "BackupReady")
+            .expect("BackupReady");
+        assert_eq!(
+            (c.status.as_str(), c.reason.as_str()),
+            ("False", "RestoreFailed")
+        );
+        assert!(c.message.contains("shop-restore-users-1"), "{}", c.message);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use common::{context, server, stored};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
@@ -271,7 +272,10 @@ async fn what_the_spec_no_longer_asks_for_is_deleted() {
         names::<StatefulSet>(&client).await,
         ["shop-postgres", "shop-rabbitmq"]
     );
-    assert_eq!(names::<ConfigMap>(&client).await, ["shop-postgres-init"]);
+    assert_eq!(
+        names::<ConfigMap>(&client).await,
+        ["shop-backup-script", "shop-postgres-init"]
+    );
     // Credentials are data: they stay.
     assert!(
         names::<Secret>(&client)
@@ -475,4 +479,296 @@ async fn deletion_with_delete_removes_the_data() {
     assert!(stores.get_opt("shop").await.expect("get").is_none());
     assert!(names::<PersistentVolumeClaim>(&client).await.is_empty());
     assert!(names::<Secret>(&client).await.is_empty());
+}
+
+fn backup_ready(ps: &PetStore) -> (String, String, String) {
+    let status = ps.status.clone().expect("status");
+    let c = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "BackupReady")
+        .expect("BackupReady");
+    (c.status.clone(), c.reason.clone(), c.message.clone())
+}
+
+async fn annotate(client: &Client, token: &str) {
+    let api: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    api.patch(
+        "shop",
+        &PatchParams::default(),
+        &Patch::Merge(&json!({"metadata": {"annotations": {"petstore.dev/backup-now": token}}})),
+    )
+    .await
+    .expect("annotate");
+}
+
+#[tokio::test]
+async fn every_database_gets_a_backup_cronjob_and_volume() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    assert_eq!(
+        names::<CronJob>(&client).await,
+        per_service("backup-", with_db)
+    );
+    let pvcs = names::<PersistentVolumeClaim>(&client).await;
+    assert_eq!(pvcs, per_service("backups-", with_db));
+    let api: Api<CronJob> = Api::namespaced(client.clone(), NS);
+    let cj = api.get("shop-backup-users").await.expect("cronjob");
+    let spec = cj.spec.expect("spec");
+    assert_eq!(spec.schedule, "0 3 * * *");
+    assert_eq!(spec.concurrency_policy.as_deref(), Some("Forbid"));
+    assert_eq!(spec.suspend, Some(false));
+    assert_eq!(spec.successful_jobs_history_limit, Some(3));
+    // The volumes are data: not owned, so never garbage-collected.
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), NS);
+    let pvc = claims.get("shop-backups-users").await.expect("pvc");
+    assert!(pvc.owner_references().is_empty());
+    let ps = get(&client).await;
+    let status = ps.status.clone().expect("status");
+    assert_eq!(status.backups["users"].database, "petstore_users");
+    assert_eq!(backup_ready(&ps).0, "True");
+
+    // Disabling backups deletes the CronJobs and keeps the backups.
+    set_spec(&client, json!({"backup": {"enabled": false}})).await;
+    once(&client).await.expect("reconcile");
+    assert!(names::<CronJob>(&client).await.is_empty());
+    assert_eq!(names::<PersistentVolumeClaim>(&client).await, pvcs);
+}
+
+#[tokio::test]
+async fn suspend_changes_only_the_cronjobs() {
+    let (client, writes) = started(&fixtures::full()).await;
+    set_spec(
+        &client,
+        json!({"backup": {"suspend": true, "schedule": "30 1 * * *"}}),
+    )
+    .await;
+    writes.clear();
+    once(&client).await.expect("reconcile");
+    let mut w = writes.all();
+    w.sort();
+    let patched: Vec<String> = per_service("backup-", with_db)
+        .iter()
+        .map(|n| format!("patch CronJob/{n}"))
+        .collect();
+    assert_eq!(w, sorted(patched, &["status shop"]));
+    let api: Api<CronJob> = Api::namespaced(client.clone(), NS);
+    let spec = api
+        .get("shop-backup-users")
+        .await
+        .expect("cronjob")
+        .spec
+        .expect("spec");
+    assert_eq!(
+        (spec.suspend, spec.schedule.as_str()),
+        (Some(true), "30 1 * * *")
+    );
+}
+
+#[tokio::test]
+async fn backup_now_runs_one_job_per_database_once_per_token() {
+    let (client, writes) = started(&fixtures::minimal()).await;
+    let databases = per_service("", with_db).len();
+    annotate(&client, "2026-01-01T12:00").await;
+    writes.clear();
+    once(&client).await.expect("reconcile");
+    let jobs = names::<Job>(&client).await;
+    assert_eq!(jobs.len(), databases, "{jobs:?}");
+    assert!(
+        jobs.iter()
+            .all(|j| j.starts_with("shop-backup-") && j.contains("-now-")),
+        "{jobs:?}"
+    );
+    assert_eq!(
+        writes
+            .all()
+            .iter()
+            .filter(|w| w.starts_with("create Job/"))
+            .count(),
+        databases
+    );
+    let ps = get(&client).await;
+    assert_eq!(
+        ps.status.clone().expect("status").backup_now.as_deref(),
+        Some("2026-01-01T12:00")
+    );
+    let api: Api<Job> = Api::namespaced(client.clone(), NS);
+    let job = api.get(&jobs[0]).await.expect("job");
+    let pod = job.spec.expect("spec").template.spec.expect("pod");
+    assert_eq!(pod.containers[0].args, Some(vec!["backup".to_string()]));
+
+    // The same token again: nothing, even once the Jobs are gone (TTL).
+    for j in &jobs {
+        api.delete(j, &DeleteParams::default())
+            .await
+            .expect("delete");
+    }
+    writes.clear();
+    once(&client).await.expect("reconcile");
+    assert_eq!(writes.all(), Vec::<String>::new());
+    assert!(names::<Job>(&client).await.is_empty());
+
+    // A new token: a new backup.
+    annotate(&client, "again").await;
+    once(&client).await.expect("reconcile");
+    assert_eq!(names::<Job>(&client).await.len(), databases);
+}
+
+#[tokio::test]
+async fn restore_runs_a_job_once_and_the_service_waits_for_it() {
+    let (client, writes) = started(&fixtures::minimal()).await;
+    let backup = "petstore_users_backup_20260101_030000.dump";
+    set_spec(
+        &client,
+        json!({"restore": {"service": "users", "backup": backup}}),
+    )
+    .await;
+    writes.clear();
+    once(&client).await.expect("reconcile");
+    let jobs = names::<Job>(&client).await;
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    assert!(jobs[0].starts_with("shop-restore-users-"), "{jobs:?}");
+    let api: Api<Job> = Api::namespaced(client.clone(), NS);
+    let pod = api
+        .get(&jobs[0])
+        .await
+        .expect("job")
+        .spec
+        .expect("spec")
+        .template
+        .spec
+        .expect("pod");
+    let c = &pod.containers[0];
+    assert_eq!(
+        c.args,
+        Some(vec!["restore".to_string(), backup.to_string()])
+    );
+    let env = c.env.clone().expect("env");
+    let var = |n: &str| {
+        env.iter()
+            .find(|e| e.name == n)
+            .and_then(|e| e.value.clone())
+    };
+    assert_eq!(var("RESTORE_FORCE").as_deref(), Some("false"));
+    assert_eq!(var("PGDATABASE").as_deref(), Some("petstore_users"));
+    assert_eq!(var("BACKUP_DIR").as_deref(), Some("/backups"));
+
+    // Only the restored service's pods wait for it, before migrating.
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let init = |d: Deployment| -> Vec<String> {
+        d.spec
+            .and_then(|s| s.template.spec)
+            .and_then(|p| p.init_containers)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.name)
+            .collect()
+    };
+    assert_eq!(
+        init(deploy.get("shop-users").await.expect("users")),
+        ["wait-for-restore", "migrate"]
+    );
+    assert_eq!(
+        init(deploy.get("shop-catalog").await.expect("catalog")),
+        ["migrate"]
+    );
+    let mut w: Vec<String> = writes
+        .all()
+        .into_iter()
+        .filter(|w| !w.starts_with("create Event/"))
+        .collect();
+    w.sort();
+    assert_eq!(
+        w,
+        [
+            format!("create Job/{}", jobs[0]),
+            "patch Deployment/shop-users".to_string(),
+            "status shop".to_string()
+        ]
+    );
+    let ps = get(&client).await;
+    assert_eq!(
+        ps.status.clone().expect("status").restored.as_deref(),
+        Some("users/petstore_users_backup_20260101_030000.dump")
+    );
+
+    // Created once.
+    writes.clear();
+    once(&client).await.expect("reconcile");
+    assert_eq!(writes.all(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_restore_of_an_unknown_service_or_bad_file_is_refused() {
+    let mut ps = fixtures::minimal();
+    ps.spec.restore = Some(petstore_operator::crd::RestoreSpec {
+        service: "gateway".into(),
+        backup: "petstore_gateway_backup_20260101_030000.dump".into(),
+        force: false,
+    });
+    let (client, _) = server(vec![stored(&ps)]).await;
+    let err = once(&client).await.expect_err("invalid");
+    assert!(err.to_string().contains("gateway has no database"), "{err}");
+    assert!(names::<Job>(&client).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_scheduled_backup_turns_backup_ready_false() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), NS);
+    let cj = cronjobs.get("shop-backup-users").await.expect("cronjob");
+    // The Job the CronJob made for its last run, which failed.
+    let template = cj.spec.clone().expect("spec").job_template;
+    let job = Job {
+        metadata: kube::api::ObjectMeta {
+            name: Some("shop-backup-users-29000000".into()),
+            namespace: Some(NS.into()),
+            labels: template.metadata.and_then(|m| m.labels),
+            ..Default::default()
+        },
+        spec: template.spec,
+        ..Default::default()
+    };
+    let jobs: Api<Job> = Api::namespaced(client.clone(), NS);
+    jobs.create(&PostParams::default(), &job)
+        .await
+        .expect("job");
+    jobs.patch_status(
+        "shop-backup-users-29000000",
+        &PatchParams::default(),
+        &Patch::Merge(&json!({"status": {"failed": 3, "conditions": [{
+            "type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+            "message": "Job has reached the specified backoff limit"}]}})),
+    )
+    .await
+    .expect("job status");
+    cronjobs
+        .patch_status(
+            "shop-backup-users",
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"status": {
+                "lastScheduleTime": "2026-01-02T03:00:00Z",
+                "lastSuccessfulTime": "2026-01-01T03:00:42Z"}})),
+        )
+        .await
+        .expect("cronjob status");
+    once(&client).await.expect("reconcile");
+    let ps = get(&client).await;
+    let (status, reason, message) = backup_ready(&ps);
+    assert_eq!(
+        (status.as_str(), reason.as_str()),
+        ("False", "BackupFailed")
+    );
+    assert!(
+        message.contains("petstore_users (Job shop-backup-users-29000000)"),
+        "{message}"
+    );
+    let users = &ps.status.clone().expect("status").backups["users"];
+    assert_eq!(
+        users.last_successful_backup.as_deref(),
+        Some("2026-01-01T03:00:42Z")
+    );
+    assert_eq!(
+        users.last_scheduled_backup.as_deref(),
+        Some("2026-01-02T03:00:00Z")
+    );
 }

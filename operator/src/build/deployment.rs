@@ -42,8 +42,32 @@ pub fn build(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Deploymen
     let image = service_image(ps);
     let pull_policy = Some(ps.spec.image.pull_policy.as_str().to_string());
 
+    let restore = ps
+        .spec
+        .restore
+        .as_ref()
+        .filter(|r| r.service == svc.name && svc.has_database);
+    let mut volumes = vec![security::scratch_volume("tmp")];
+    let mut init = Vec::new();
+    if let Some(r) = restore {
+        // Waits (in the PostgreSQL image, which has psql) until the restore
+        // Job has restored `r.backup`, so migrations run on restored data.
+        let (script_vol, script_mount) = super::backup::script_volume(ps);
+        volumes.push(script_vol);
+        init.push(Container {
+            name: "wait-for-restore".into(),
+            image: Some(ps.spec.postgres.image.clone()),
+            command: Some(super::backup::command()),
+            args: Some(vec!["wait-restored".into(), r.backup.clone()]),
+            env: Some(super::backup::connection_env(ps, svc)),
+            resources: Some(default_resources()),
+            security_context: Some(security::container()),
+            volume_mounts: Some(vec![script_mount, security::mount("tmp", "/tmp")]),
+            ..Container::default()
+        });
+    }
     let init_containers = svc.has_database.then(|| {
-        vec![Container {
+        init.push(Container {
             name: "migrate".into(),
             image: Some(image.clone()),
             image_pull_policy: pull_policy.clone(),
@@ -56,7 +80,8 @@ pub fn build(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Deploymen
             security_context: Some(security::container()),
             volume_mounts: Some(vec![security::mount("tmp", "/tmp")]),
             ..Container::default()
-        }]
+        });
+        init
     });
 
     let probe = |path: &str, period: i32| Probe {
@@ -114,7 +139,7 @@ pub fn build(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Deploymen
                     security_context: Some(security::pod(security::SERVICE_UID)),
                     init_containers,
                     containers: vec![container],
-                    volumes: Some(vec![security::scratch_volume("tmp")]),
+                    volumes: Some(volumes),
                     image_pull_secrets: (!pull_secrets.is_empty()).then(|| {
                         pull_secrets
                             .iter()
@@ -331,6 +356,34 @@ mod tests {
         };
         assert_eq!(path(&c.liveness_probe).as_deref(), Some("/health"));
         assert_eq!(path(&c.readiness_probe).as_deref(), Some("/ready"));
+    }
+
+    #[test]
+    fn a_restore_makes_the_service_wait_for_it_before_migrating() {
+        let mut ps = fixtures::minimal();
+        ps.spec.restore = Some(crate::crd::RestoreSpec {
+            service: "users".into(),
+            backup: "petstore_users_backup_20260101_030000.dump".into(),
+            force: false,
+        });
+        let pod = build(&ps, &USERS, &ServiceConfig::default())
+            .spec
+            .and_then(|s| s.template.spec)
+            .expect("pod");
+        let init = pod.init_containers.expect("init");
+        assert_eq!(init[0].name, "wait-for-restore");
+        assert_eq!(
+            init[0].args,
+            Some(vec![
+                "wait-restored".to_string(),
+                "petstore_users_backup_20260101_030000.dump".to_string()
+            ])
+        );
+        assert_eq!(init[1].name, "migrate");
+        // Other services are untouched.
+        let other = build(&ps, &CATALOG, &ServiceConfig::default());
+        let other = other.spec.and_then(|s| s.template.spec).expect("pod");
+        assert_eq!(other.init_containers.expect("init").len(), 1);
     }
 
     #[test]

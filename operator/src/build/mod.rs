@@ -2,10 +2,12 @@
 //! client, no I/O; `render` prints exactly what [`build`] returns and the
 //! reconciler applies it.
 //!
-//! One module per kind of child. The backup CronJobs of the backup issue plug
-//! in through [`backup`], which contributes no objects yet.
+//! One module per kind of child. [`backup`] adds the backup script, volumes
+//! and CronJobs; [`backup_job`] the Jobs created once (on-demand backups and
+//! restores), which the reconciler creates outside the apply/prune loop.
 
 pub mod backup;
+pub mod backup_job;
 pub mod deployment;
 pub mod hpa;
 pub mod ingress;
@@ -21,7 +23,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{ConfigMap, Service};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -80,10 +83,13 @@ impl Child {
 }
 
 /// Every kind the operator applies and garbage-collects (Secrets are created
-/// once instead, see [`secrets`]).
+/// once instead, see [`secrets`]). Only children owned by the PetStore are
+/// garbage-collected, so the backup volumes (which carry no owner reference)
+/// are applied but never deleted by the reconciler.
 pub fn managed_kinds() -> Vec<ApiResource> {
     vec![
         ApiResource::erase::<ConfigMap>(&()),
+        ApiResource::erase::<PersistentVolumeClaim>(&()),
         ApiResource::erase::<StatefulSet>(&()),
         ApiResource::erase::<Service>(&()),
         ApiResource::erase::<Deployment>(&()),
@@ -91,7 +97,15 @@ pub fn managed_kinds() -> Vec<ApiResource> {
         ApiResource::erase::<PodDisruptionBudget>(&()),
         ApiResource::erase::<NetworkPolicy>(&()),
         ApiResource::erase::<Ingress>(&()),
+        ApiResource::erase::<CronJob>(&()),
     ]
+}
+
+/// Kinds the reconciler only observes (for the status) and never
+/// garbage-collects: backup Jobs, made by the CronJobs or created once (see
+/// [`backup_job`]).
+pub fn observed_kinds() -> Vec<ApiResource> {
+    vec![ApiResource::erase::<Job>(&())]
 }
 
 /// Everything the PetStore asks for except the generated Secrets, in apply

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -32,6 +33,8 @@ pub const VALIDATED: &[&str] = &[
     "policy/v1/PodDisruptionBudget",
     "networking.k8s.io/v1/NetworkPolicy",
     "networking.k8s.io/v1/Ingress",
+    "batch/v1/CronJob",
+    "batch/v1/Job",
     "petstore.dev/v1alpha1/PetStore",
 ];
 
@@ -58,6 +61,8 @@ pub fn openapi_file() -> PathBuf {
         add::<PodDisruptionBudget>(&mut generator);
         add::<NetworkPolicy>(&mut generator);
         add::<Ingress>(&mut generator);
+        add::<CronJob>(&mut generator);
+        add::<Job>(&mut generator);
         let mut defs: Map<String, Value> = generator.take_definitions(true);
         // kube-fake-client 0.3 looks dotted groups up without the `io.k8s.api`
         // prefix; point those names at the real definitions.
@@ -204,6 +209,8 @@ pub async fn server(objects: Vec<Value>) -> (Client, Writes) {
         .with_status_subresource::<Deployment>()
         .with_status_subresource::<StatefulSet>()
         .with_status_subresource::<HorizontalPodAutoscaler>()
+        .with_status_subresource::<CronJob>()
+        .with_status_subresource::<Job>()
         .with_interceptor_funcs(funcs)
         .with_runtime_objects(objects)
         .with_schema_validation_file(openapi_file())
