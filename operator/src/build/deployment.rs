@@ -230,14 +230,27 @@ pub fn environment(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Vec
             secrets::PRIVATE_KEY,
         ));
     }
-    if svc.routes.is_empty() {
-        // The gateway: one URL per enabled backend.
-        for backend in petstore_contract::backends().filter(|b| ps.spec.service(b.name).enabled) {
-            env.push(plain(
-                &env::upstream_url(backend.name),
-                format!("http://{}:{}", service_name(ps, backend.name), backend.port),
-            ));
-        }
+    // The gateway reaches every enabled backend; a backend the services it calls.
+    let upstreams: Vec<&ServiceSpec> = if svc.routes.is_empty() {
+        petstore_contract::backends().collect()
+    } else {
+        svc.calls
+            .iter()
+            .filter_map(|name| petstore_contract::service(name))
+            .collect()
+    };
+    for upstream in upstreams
+        .into_iter()
+        .filter(|u| ps.spec.service(u.name).enabled)
+    {
+        env.push(plain(
+            &env::upstream_url(upstream.name),
+            format!(
+                "http://{}:{}",
+                service_name(ps, upstream.name),
+                upstream.port
+            ),
+        ));
     }
     env.push(plain(env::LOG_FORMAT, "json"));
     for (name, value) in &cfg.env {

@@ -84,8 +84,18 @@ pub fn build(ps: &PetStore) -> Vec<NetworkPolicy> {
         }),
     }];
     for svc in ps.spec.enabled_services() {
-        // The gateway accepts traffic from anywhere; a backend only from the gateway.
-        let from = (svc.name != GATEWAY.name).then(|| vec![pods(ps, GATEWAY.name)]);
+        // The gateway accepts traffic from anywhere; a backend only from the
+        // gateway and from the enabled services the contract says call it.
+        let from = (svc.name != GATEWAY.name).then(|| {
+            let callers = ps
+                .spec
+                .enabled_services()
+                .filter(|caller| caller.calls.contains(&svc.name))
+                .map(|caller| pods(ps, caller.name));
+            std::iter::once(pods(ps, GATEWAY.name))
+                .chain(callers)
+                .collect()
+        });
         out.push(allow(
             ps,
             format!("{inst}-{}", svc.name),
@@ -160,6 +170,36 @@ mod tests {
             .filter_map(|p| p.metadata.name.clone())
             .collect();
         assert_eq!(open, ["shop-gateway"]);
+    }
+
+    #[test]
+    fn a_backend_admits_the_gateway_and_its_callers_only() {
+        let ps = fixtures::minimal();
+        let policies = build(&ps);
+        let catalog = policies
+            .iter()
+            .find(|p| p.metadata.name.as_deref() == Some("shop-catalog"))
+            .expect("catalog policy");
+        let rules = catalog
+            .spec
+            .as_ref()
+            .and_then(|s| s.ingress.as_ref())
+            .expect("rules");
+        let mut from: Vec<String> = rules[0]
+            .from
+            .iter()
+            .flatten()
+            .filter_map(|peer| {
+                peer.pod_selector
+                    .as_ref()?
+                    .match_labels
+                    .as_ref()?
+                    .get("app.kubernetes.io/name")
+                    .cloned()
+            })
+            .collect();
+        from.sort();
+        assert_eq!(from, ["cart", "gateway", "orders"]);
     }
 
     #[test]

@@ -197,8 +197,10 @@ pub const REVIEWS: ServiceSpec = ServiceSpec {
     calls: &[],
 };
 
-/// Every service of the store that exists today, gateway first.
-pub const SERVICES: &[ServiceSpec] = &[GATEWAY, USERS, CATALOG];
+/// Every service of the store, gateway first.
+pub const SERVICES: &[ServiceSpec] = &[
+    GATEWAY, USERS, CATALOG, INVENTORY, CART, ORDERS, PAYMENTS, REVIEWS,
+];
 
 /// The services the gateway forwards to.
 pub fn backends() -> impl Iterator<Item = &'static ServiceSpec> {
@@ -221,6 +223,21 @@ mod tests {
         let mut routes: Vec<_> = SERVICES.iter().flat_map(|s| s.routes).collect();
         for list in [&mut names as &mut dyn UniqueCheck, &mut ports, &mut routes] {
             assert!(list.all_unique());
+        }
+    }
+
+    #[test]
+    fn every_call_names_a_backend() {
+        for spec in SERVICES {
+            for call in spec.calls {
+                let callee =
+                    service(call).unwrap_or_else(|| panic!("{} calls unknown {call}", spec.name));
+                assert!(
+                    !callee.routes.is_empty(),
+                    "{} calls {call}, which serves no routes",
+                    spec.name
+                );
+            }
         }
     }
 

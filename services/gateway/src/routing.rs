@@ -101,6 +101,7 @@ mod tests {
         uses_broker: false,
         signs_tokens: false,
         routes: &["/api/products", "/api/pets"],
+        calls: &[],
     };
     const REVIEWS: ServiceSpec = ServiceSpec {
         name: "reviews",

@@ -87,7 +87,12 @@ async fn the_per_ip_limit_is_429_with_retry_after() {
         "/docs/",
         "/openapi.json",
     ] {
-        assert_eq!(stack.get(path).await.status(), 200, "{path}");
+        // /api/health answers 503 here (only two fake backends run), but never 429.
+        let status = stack.get(path).await.status();
+        assert!(
+            status == 200 || (path == "/api/health" && status == 503),
+            "{path}: {status}"
+        );
     }
 }
 

@@ -46,7 +46,7 @@ async fn prefixes_match_whole_segments_and_unknown_routes_are_404() {
     for path in [
         "/api/productsx",
         "/api/usersfoo/1",
-        "/api/orders",
+        "/api/ordersx",
         "/api",
         "/nowhere",
     ] {
