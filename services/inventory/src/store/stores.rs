@@ -1,0 +1,193 @@
+//! SQL of stores.
+
+use chrono::{DateTime, Utc};
+use kit::pagination::Page;
+use sqlx::{PgExecutor, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::{Counted, contains_pattern, split_counted};
+use crate::domain::store::{Address, Store, StoreFields, StoreQuery, StoreStatus};
+
+const COLUMNS: &str = "s.id, s.code, s.name, s.line1, s.line2, s.city, s.postal_code, \
+                       s.country, s.timezone, s.status, s.created_at, s.updated_at, s.closed_at";
+
+/// A store as stored.
+#[derive(Debug, sqlx::FromRow)]
+pub struct StoreRow {
+    id: Uuid,
+    code: String,
+    name: String,
+    line1: String,
+    line2: Option<String>,
+    city: String,
+    postal_code: String,
+    country: String,
+    timezone: String,
+    status: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+}
+
+impl From<StoreRow> for Store {
+    fn from(row: StoreRow) -> Self {
+        Self {
+            id: row.id,
+            code: row.code,
+            name: row.name,
+            address: Address {
+                line1: row.line1,
+                line2: row.line2,
+                city: row.city,
+                postal_code: row.postal_code,
+                country: row.country,
+            },
+            timezone: row.timezone,
+            status: StoreStatus::parse(&row.status),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            closed_at: row.closed_at,
+        }
+    }
+}
+
+fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &StoreQuery) {
+    if let Some(status) = query.status {
+        qb.push(" AND s.status = ").push_bind(status.as_str());
+    }
+    if let Some(q) = &query.q {
+        let pattern = contains_pattern(q);
+        qb.push(" AND (s.code ILIKE ")
+            .push_bind(pattern.clone())
+            .push(" OR s.name ILIKE ")
+            .push_bind(pattern.clone())
+            .push(" OR s.city ILIKE ")
+            .push_bind(pattern)
+            .push(")");
+    }
+}
+
+/// One page of the stores matching `query` (oldest first), and how many match in all.
+pub async fn list(
+    db: impl PgExecutor<'_> + Copy,
+    query: &StoreQuery,
+    page: Page,
+) -> Result<(Vec<Store>, i64), sqlx::Error> {
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM stores s WHERE TRUE"
+    ));
+    push_filters(&mut qb, query);
+    qb.push(" ORDER BY s.created_at, s.id LIMIT ")
+        .push_bind(page.limit)
+        .push(" OFFSET ")
+        .push_bind(page.offset);
+    let rows: Vec<Counted<StoreRow>> = qb.build_query_as().fetch_all(db).await?;
+    let (rows, mut total) = split_counted(rows);
+    if rows.is_empty() && page.offset > 0 {
+        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM stores s WHERE TRUE");
+        push_filters(&mut qb, query);
+        total = qb.build_query_scalar().fetch_one(db).await?;
+    }
+    Ok((rows.into_iter().map(Store::from).collect(), total))
+}
+
+/// One store.
+pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Store>, sqlx::Error> {
+    let row: Option<StoreRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM stores s WHERE s.id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(Store::from))
+}
+
+/// One store, locked against changes (closing) until the end of the transaction.
+pub async fn get_for_update(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+) -> Result<Option<Store>, sqlx::Error> {
+    let row: Option<StoreRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM stores s WHERE s.id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Store::from))
+}
+
+/// The status of each of `ids` that exists, share-locked (in id order) so that no store
+/// closes while stock of it changes.
+pub async fn lock_statuses(
+    db: impl PgExecutor<'_>,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, StoreStatus)>, sqlx::Error> {
+    let rows: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT id, status FROM stores WHERE id = ANY($1) ORDER BY id FOR SHARE")
+            .bind(ids)
+            .fetch_all(db)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, status)| (id, StoreStatus::parse(&status)))
+        .collect())
+}
+
+/// Inserts a store.
+pub async fn insert(db: impl PgExecutor<'_>, f: &StoreFields) -> Result<Store, sqlx::Error> {
+    let row: StoreRow = sqlx::query_as(&format!(
+        "INSERT INTO stores AS s (id, code, name, line1, line2, city, postal_code, country, \
+             timezone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
+    ))
+    .bind(Uuid::new_v4())
+    .bind(&f.code)
+    .bind(&f.name)
+    .bind(&f.address.line1)
+    .bind(&f.address.line2)
+    .bind(&f.address.city)
+    .bind(&f.address.postal_code)
+    .bind(&f.address.country)
+    .bind(&f.timezone)
+    .fetch_one(db)
+    .await?;
+    Ok(row.into())
+}
+
+/// Replaces the writable fields of a store.
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    f: &StoreFields,
+) -> Result<Option<Store>, sqlx::Error> {
+    let row: Option<StoreRow> = sqlx::query_as(&format!(
+        "UPDATE stores AS s SET code = $2, name = $3, line1 = $4, line2 = $5, city = $6, \
+             postal_code = $7, country = $8, timezone = $9, updated_at = now() \
+         WHERE s.id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(&f.code)
+    .bind(&f.name)
+    .bind(&f.address.line1)
+    .bind(&f.address.line2)
+    .bind(&f.address.city)
+    .bind(&f.address.postal_code)
+    .bind(&f.address.country)
+    .bind(&f.timezone)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Store::from))
+}
+
+/// Closes an open store (a closed one is returned unchanged).
+pub async fn close(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Store>, sqlx::Error> {
+    let row: Option<StoreRow> = sqlx::query_as(&format!(
+        "UPDATE stores AS s SET status = 'closed', \
+             closed_at = COALESCE(s.closed_at, now()), \
+             updated_at = CASE WHEN s.status = 'closed' THEN s.updated_at ELSE now() END \
+         WHERE s.id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Store::from))
+}

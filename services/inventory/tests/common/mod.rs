@@ -1,0 +1,409 @@
+//! Starts the inventory in-process against a fresh database and the real broker, and
+//! drives it over HTTP.
+#![allow(dead_code)]
+// Helpers outside #[test] functions unwrap too: in a test a panic is the report.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use inventory::events::{OrderHandler, ProductHandler};
+use inventory::{Config, MIGRATOR};
+use kit::auth::Role;
+use kit::config::Secret;
+use kit::db::DatabaseConfig;
+use kit::events::{Envelope, EventHandler, HandlerError, Outbox};
+use kit::service::StoreConfig;
+use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url};
+use lapin::options::QueueDeleteOptions;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// How long to wait for anything asynchronous.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// A running inventory and what a test needs to talk to it.
+pub struct App {
+    pub server: TestServer,
+    pub db: TestDatabase,
+    pub keys: TestKeys,
+    pub client: reqwest::Client,
+    pub admin: String,
+    pub customer: String,
+    /// The unique queues this instance consumes from.
+    pub queues: Vec<String>,
+}
+
+/// A response: status and JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub content_type: String,
+}
+
+impl Reply {
+    /// The fields named by a problem document.
+    pub fn fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Asserts a problem with `status` naming `field` (none when empty).
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, field: &str) {
+        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
+        assert_eq!(self.content_type, "application/problem+json");
+        if !field.is_empty() {
+            assert!(
+                self.fields().iter().any(|f| f == field),
+                "expected {field} in {:#}",
+                self.body
+            );
+        }
+    }
+
+    /// Asserts success with `status`.
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) {
+        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
+    }
+
+    /// The `id` of a created resource.
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().expect("an id").to_string()
+    }
+
+    /// A string field of each of a page's items, in order.
+    pub fn pluck(&self, field: &str) -> Vec<String> {
+        self.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i[field].as_str().expect(field).to_string())
+            .collect()
+    }
+}
+
+impl App {
+    pub async fn start() -> Self {
+        let db = TestDatabase::create().await;
+        kit::db::migrate(&db.pool, Some(&MIGRATOR)).await.unwrap();
+        let keys = TestKeys::generate();
+        let suffix = Uuid::new_v4().simple();
+        let orders_queue = format!("inventory-test.orders.{suffix}");
+        let products_queue = format!("inventory-test.products.{suffix}");
+        let config = Config {
+            store: StoreConfig {
+                listen_addr: "127.0.0.1:0".parse().unwrap(),
+                database: DatabaseConfig {
+                    url: Secret::new(db.url.clone()),
+                    max_connections: 10,
+                },
+                amqp_url: Secret::new(amqp_url()),
+                verifier: keys.verifier(),
+            },
+            orders_queue: orders_queue.clone(),
+            products_queue: products_queue.clone(),
+        };
+        let server =
+            TestServer::start(|listener, shutdown| inventory::serve(config, listener, shutdown))
+                .await;
+        let (_, admin) = keys.token(Role::Admin);
+        let (_, customer) = keys.token(Role::Customer);
+        Self {
+            server,
+            db,
+            keys,
+            client: reqwest::Client::new(),
+            admin,
+            customer,
+            queues: vec![orders_queue, products_queue],
+        }
+    }
+
+    /// Stops the service, removes its queues and drops its database.
+    pub async fn stop(self) {
+        let _ = self.server.stop().await;
+        let amqp = amqp_connect().await;
+        let channel = amqp.create_channel().await.unwrap();
+        for queue in &self.queues {
+            for name in [queue.clone(), kit::events::dlq_name(queue)] {
+                let _ = channel
+                    .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
+                    .await;
+            }
+        }
+        let _ = amqp.close(200, "done".into()).await;
+        self.db.drop_database().await;
+    }
+
+    /// Sends a request with an optional bearer token and raw body.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
+        let mut request = self.client.request(method, self.server.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            body,
+            content_type,
+        }
+    }
+
+    /// GET as a customer (reads need any valid token).
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, Some(&self.customer), None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send(
+            Method::POST,
+            path,
+            Some(&self.admin),
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        self.send(Method::PUT, path, Some(&self.admin), Some(body.to_string()))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Reply {
+        self.send(
+            Method::PATCH,
+            path,
+            Some(&self.admin),
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    /// Creates a store with `code` (other fields defaulted, `overrides` merged); returns it.
+    pub async fn store(&self, code: &str, overrides: Value) -> Value {
+        let mut body = store_body(code);
+        merge(&mut body, overrides);
+        let reply = self.post("/api/stores", &body).await;
+        reply.assert_status(201);
+        reply.body
+    }
+
+    /// Sets on hand (and the minimum) of a product in a store; returns the item.
+    pub async fn stock(&self, store: &str, product: &str, on_hand: i64, min_stock: i64) -> Value {
+        let reply = self
+            .put(
+                &format!("/api/stores/{store}/inventory/{product}"),
+                &json!({ "onHand": on_hand, "minStock": min_stock, "reason": "initial count" }),
+            )
+            .await;
+        reply.assert_status(200);
+        reply.body
+    }
+
+    /// One item's stock.
+    pub async fn item(&self, store: &str, product: &str) -> Value {
+        let reply = self
+            .get(&format!("/api/stores/{store}/inventory/{product}"))
+            .await;
+        reply.assert_status(200);
+        reply.body
+    }
+
+    /// Events in the outbox, oldest first: (type, data).
+    pub async fn events(&self) -> Vec<(String, Value)> {
+        outbox_events(&self.db.pool).await
+    }
+
+    /// The data of every outbox event of type `event_type`.
+    pub async fn events_of(&self, event_type: &str) -> Vec<Value> {
+        self.events()
+            .await
+            .into_iter()
+            .filter(|(t, _)| t == event_type)
+            .map(|(_, data)| data)
+            .collect()
+    }
+}
+
+/// Events in a service database's outbox, oldest first: (type, data).
+pub async fn outbox_events(pool: &PgPool) -> Vec<(String, Value)> {
+    sqlx::query_as::<_, (String, Value)>(
+        "SELECT event_type, envelope FROM kit.outbox ORDER BY created_at, id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(t, envelope)| {
+        assert_eq!(envelope["type"], t.as_str());
+        assert_eq!(envelope["source"], "inventory");
+        (t, envelope["data"].clone())
+    })
+    .collect()
+}
+
+/// A valid store body.
+pub fn store_body(code: &str) -> Value {
+    json!({
+        "code": code,
+        "name": format!("Store {code}"),
+        "address": {
+            "line1": "1 rue de la Roquette",
+            "city": "Paris",
+            "postalCode": "75011",
+            "country": "FR",
+        },
+        "timezone": "Europe/Paris",
+    })
+}
+
+/// Shallow merge of `overrides` into `base` (a `null` override removes the key).
+pub fn merge(base: &mut Value, overrides: Value) {
+    if let (Some(base), Value::Object(overrides)) = (base.as_object_mut(), overrides) {
+        for (key, value) in overrides {
+            if value.is_null() {
+                base.remove(&key);
+            } else {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+/// Checks an endpoint refuses missing, expired and tampered tokens (and, for admin-only
+/// endpoints, a customer's).
+pub async fn assert_guarded(
+    app: &App,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    admin_only: bool,
+) {
+    let body = body.map(|b| b.to_string());
+    let mut cases = vec![
+        (None, 401),
+        (Some(app.keys.expired_token(Role::Admin)), 401),
+        (Some(app.keys.tampered_token()), 401),
+    ];
+    if admin_only {
+        cases.push((Some(app.customer.clone()), 403));
+    }
+    for (token, status) in cases {
+        let reply = app
+            .send(method.clone(), path, token.as_deref(), body.clone())
+            .await;
+        assert_eq!(
+            reply.status.as_u16(),
+            status,
+            "{method} {path} with {token:?}: {:#}",
+            reply.body
+        );
+        assert_eq!(reply.content_type, "application/problem+json");
+    }
+}
+
+/// Applies an event the way the kit's consumer does: the event id is recorded in the same
+/// transaction as the handler's effect, a duplicate is skipped, and a transient failure
+/// (e.g. a deadlock) rolls back and is retried a bounded number of times. Returns whether
+/// the event had an effect.
+pub async fn deliver(pool: &PgPool, envelope: &Envelope) -> bool {
+    let outbox = Outbox::new("inventory");
+    for _ in 0..10 {
+        let mut tx = pool.begin().await.unwrap();
+        let recorded = sqlx::query(
+            "INSERT INTO kit.processed_events (consumer, event_id) VALUES ($1, $2) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind("inventory")
+        .bind(envelope.id)
+        .execute(&mut *tx)
+        .await
+        .unwrap()
+        .rows_affected();
+        if recorded == 0 {
+            tx.commit().await.unwrap();
+            return false;
+        }
+        let result = if envelope.event_type.starts_with("order.") {
+            OrderHandler::new(outbox.clone())
+                .handle(envelope, &mut tx)
+                .await
+        } else {
+            ProductHandler.handle(envelope, &mut tx).await
+        };
+        match result {
+            Ok(()) => match tx.commit().await {
+                Ok(()) => return true,
+                Err(_) => continue,
+            },
+            Err(HandlerError::Transient(_)) => {
+                let _ = tx.rollback().await;
+            }
+            Err(err) => panic!("permanent failure: {err}"),
+        }
+    }
+    panic!("event {} kept failing", envelope.id);
+}
+
+/// An envelope as another service would publish it.
+pub fn envelope(source: &str, event_type: &str, data: Value) -> Envelope {
+    Envelope::new(source, event_type, &data).unwrap()
+}
+
+/// `order.created` for lines of (product, quantity) at `store`.
+pub fn order_created(order: Uuid, store: &str, lines: &[(&str, i64)]) -> Envelope {
+    let lines: Vec<Value> = lines
+        .iter()
+        .map(|(p, q)| json!({ "productId": p, "quantity": q }))
+        .collect();
+    envelope(
+        "orders",
+        "order.created",
+        json!({ "orderId": order, "userId": Uuid::new_v4(), "storeId": store, "lines": lines }),
+    )
+}
+
+/// An `order.<kind>` event naming only the order.
+pub fn order_event(kind: &str, order: Uuid) -> Envelope {
+    envelope(
+        "orders",
+        &format!("order.{kind}"),
+        json!({ "orderId": order }),
+    )
+}
