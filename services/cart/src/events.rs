@@ -73,7 +73,7 @@ pub struct ProductChanged {
     /// Its name.
     pub name: String,
     /// Its current price.
-    pub price: crate::catalog::Price,
+    pub price: Money,
     /// Whether it is on sale.
     pub active: bool,
 }
@@ -97,7 +97,7 @@ impl EventHandler for ProductsHandler {
         match event.event_type.as_str() {
             PRODUCT_UPDATED => {
                 let product: ProductChanged = event.data_as()?;
-                let price = Money::from(product.price.clone());
+                let price = product.price.clone();
                 let captured = Captured {
                     product_id: product.product_id,
                     sku: &product.sku,

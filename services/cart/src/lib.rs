@@ -7,7 +7,6 @@
 //! shows (and checks out at) current prices.
 #![forbid(unsafe_code)]
 
-pub mod catalog;
 pub mod config;
 pub mod domain;
 pub mod events;
@@ -60,7 +59,7 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> Result<(), BoxError> {
-    let catalog = catalog::CatalogClient::new(config.catalog_url.clone())?;
+    let catalog = kit::upstream::CatalogClient::new(config.catalog_url.as_str())?;
     let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
     let outbox = Outbox::new(SPEC.name);
     platform.consume(

@@ -43,7 +43,7 @@ async fn items_are_added_merged_changed_and_removed_with_totals() {
 
     let added = app.add(&bone, 2).await;
     assert_eq!(added.status, StatusCode::CREATED, "{:#}", added.body);
-    let item = added.item(&bone);
+    let item = added.item_with("productId", &bone);
     assert_eq!(item["sku"], "BONE-1");
     assert_eq!(item["name"], "Bone");
     assert_eq!(item["quantity"], 2);
@@ -60,9 +60,9 @@ async fn items_are_added_merged_changed_and_removed_with_totals() {
     // Adding the same product again adds to its quantity.
     let merged = app.add(&bone, 3).await;
     assert_eq!(merged.status, StatusCode::CREATED);
-    assert_eq!(merged.item(&bone)["quantity"], 5);
+    assert_eq!(merged.item_with("productId", &bone)["quantity"], 5);
     let both = app.add(&ball, 1).await;
-    assert_eq!(both.product_ids(), [bone.clone(), ball.clone()]);
+    assert_eq!(both.pluck("productId"), [bone.clone(), ball.clone()]);
     assert_eq!(
         both.body["subtotals"],
         json!([{ "amount": 1449, "currency": "EUR" }])
@@ -71,7 +71,10 @@ async fn items_are_added_merged_changed_and_removed_with_totals() {
 
     // The sum must stay within 99.
     app.add(&bone, 95).await.assert_problem(422, "quantity");
-    assert_eq!(app.cart().await.item(&bone)["quantity"], 5);
+    assert_eq!(
+        app.cart().await.item_with("productId", &bone)["quantity"],
+        5
+    );
 
     let changed = app
         .send(
@@ -82,7 +85,10 @@ async fn items_are_added_merged_changed_and_removed_with_totals() {
         )
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{:#}", changed.body);
-    assert_eq!(changed.item(&bone)["lineTotal"]["amount"], 24750);
+    assert_eq!(
+        changed.item_with("productId", &bone)["lineTotal"]["amount"],
+        24750
+    );
 
     // Quantity 0 removes the item.
     let zero = app
@@ -94,7 +100,7 @@ async fn items_are_added_merged_changed_and_removed_with_totals() {
         )
         .await;
     assert_eq!(zero.status, StatusCode::OK);
-    assert_eq!(zero.product_ids(), [ball.as_str()]);
+    assert_eq!(zero.pluck("productId"), [ball.as_str()]);
 
     let removed = app
         .send(
@@ -270,7 +276,10 @@ async fn a_user_only_ever_sees_their_own_cart() {
     .assert_problem(404, "");
     app.send(Method::DELETE, "/api/cart", Some(&other_token), None)
         .await;
-    assert_eq!(app.cart().await.item(&product)["quantity"], 3);
+    assert_eq!(
+        app.cart().await.item_with("productId", &product)["quantity"],
+        3
+    );
     app.stop().await;
 }
 

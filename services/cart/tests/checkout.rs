@@ -79,7 +79,10 @@ async fn the_same_idempotency_key_answers_with_the_same_order() {
     assert_eq!(retry.body["orderId"], first.body["orderId"]);
     assert_eq!(retry.location, first.location);
     assert_eq!(app.events_of("cart.checked_out").await.len(), 1);
-    assert_eq!(app.cart().await.item(&product)["quantity"], 2);
+    assert_eq!(
+        app.cart().await.item_with("productId", &product)["quantity"],
+        2
+    );
 
     // The same key for another store is a conflict, not a silent answer.
     app.checkout(Uuid::new_v4(), Some("key-1"))

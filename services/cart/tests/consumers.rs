@@ -31,7 +31,7 @@ async fn a_price_change_shows_in_the_cart_and_is_checked_out() {
     app.wait_processed(event.id).await;
 
     let cart = app.cart().await;
-    let item = cart.item(&product);
+    let item = cart.item_with("productId", &product);
     assert_eq!(item["unitPrice"]["amount"], 800);
     assert_eq!(item["lineTotal"]["amount"], 1600);
     assert_eq!(item["name"], "Cheaper toy");
@@ -79,9 +79,9 @@ async fn a_deactivated_or_deleted_product_is_flagged_and_blocks_checkout() {
     app.wait_processed(removed.id).await;
 
     let cart = app.cart().await;
-    assert_eq!(cart.item(&kept)["available"], true);
-    assert_eq!(cart.item(&paused)["available"], false);
-    assert_eq!(cart.item(&deleted)["available"], false);
+    assert_eq!(cart.item_with("productId", &kept)["available"], true);
+    assert_eq!(cart.item_with("productId", &paused)["available"], false);
+    assert_eq!(cart.item_with("productId", &deleted)["available"], false);
     assert_eq!(cart.body["itemCount"], 1);
     assert_eq!(cart.body["subtotals"][0]["amount"], 1000);
 

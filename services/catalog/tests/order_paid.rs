@@ -6,51 +6,11 @@ mod common;
 
 use common::{App, WAIT};
 use kit::events::Envelope;
-use kit::testing::{amqp_connect, eventually};
-use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions};
-use lapin::types::FieldTable;
-use lapin::{BasicProperties, Channel, Connection};
+use kit::testing::{
+    amqp_connect, confirmed_channel, eventually, publish_to_queue as publish, wait_for_queue,
+};
 use serde_json::json;
 use uuid::Uuid;
-
-/// Passive declaration fails (and closes the channel) if the queue does not exist.
-async fn queue_exists(conn: &Connection, queue: &str) -> bool {
-    let Ok(channel) = conn.create_channel().await else {
-        return false;
-    };
-    let passive = QueueDeclareOptions {
-        passive: true,
-        ..QueueDeclareOptions::default()
-    };
-    let exists = channel
-        .queue_declare(queue.into(), passive, FieldTable::default())
-        .await
-        .is_ok();
-    if exists {
-        let _ = channel.close(200, "done".into()).await;
-    }
-    exists
-}
-
-/// Publishes straight to the service's own queue (not the shared exchange) so that no other
-/// test's consumer sees these events — as a redelivery would arrive.
-async fn publish(channel: &Channel, queue: &str, envelope: &Envelope) {
-    let confirmation = channel
-        .basic_publish(
-            "".into(),
-            queue.into(),
-            BasicPublishOptions::default(),
-            &serde_json::to_vec(envelope).unwrap(),
-            BasicProperties::default()
-                .with_content_type("application/json".into())
-                .with_delivery_mode(2),
-        )
-        .await
-        .unwrap()
-        .await
-        .unwrap();
-    assert!(confirmation.is_ack());
-}
 
 fn order_paid(lines: serde_json::Value) -> Envelope {
     Envelope::new(
@@ -84,16 +44,8 @@ async fn a_paid_pet_is_sold_once_even_if_the_event_arrives_twice() {
         .to_string();
     let amqp = amqp_connect().await;
     let queue = app.queue.clone();
-    let (conn, q) = (&amqp, queue.as_str());
-    assert!(
-        eventually(WAIT, || async move { queue_exists(conn, q).await }).await,
-        "the consumer declares its queue"
-    );
-    let channel = amqp.create_channel().await.unwrap();
-    channel
-        .confirm_select(ConfirmSelectOptions::default())
-        .await
-        .unwrap();
+    wait_for_queue(&amqp, &queue, WAIT).await;
+    let channel = confirmed_channel(&amqp).await;
 
     let first = order_paid(json!([
         { "productId": Uuid::new_v4(), "quantity": 3 },

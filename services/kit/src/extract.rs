@@ -153,6 +153,43 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
     }
 }
 
+/// Name of the header with which a client makes a create safe to retry.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+/// Longest accepted `Idempotency-Key`.
+pub const IDEMPOTENCY_KEY_MAX: usize = 255;
+
+/// The optional `Idempotency-Key` header: absent is `None`; present, it must be
+/// 1–[`IDEMPOTENCY_KEY_MAX`] visible ASCII characters, else a 422 naming `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl IdempotencyKey {
+    /// Checks a raw header value (`None` when the header is absent).
+    pub fn parse(raw: Option<&axum::http::HeaderValue>) -> Result<Self, ApiError> {
+        let Some(raw) = raw else {
+            return Ok(Self(None));
+        };
+        let raw = raw.as_bytes();
+        let ok =
+            (1..=IDEMPOTENCY_KEY_MAX).contains(&raw.len()) && raw.iter().all(u8::is_ascii_graphic);
+        if !ok {
+            return Err(ApiError::invalid(
+                IDEMPOTENCY_KEY,
+                format!("must be 1–{IDEMPOTENCY_KEY_MAX} visible ASCII characters"),
+            ));
+        }
+        Ok(Self(Some(String::from_utf8_lossy(raw).into_owned())))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Self::parse(parts.headers.get(IDEMPOTENCY_KEY))
+    }
+}
+
 fn friendly_type(rust_type: &str) -> &str {
     match rust_type.rsplit("::").next().unwrap_or(rust_type) {
         "Uuid" => "UUID",
@@ -273,6 +310,27 @@ mod tests {
             (422, vec!["limit".into()])
         );
         assert_eq!(parse_query::<Q>("limit=5").unwrap().limit, Some(5));
+    }
+
+    #[test]
+    fn idempotency_keys_are_checked() {
+        use axum::http::HeaderValue;
+        let parse =
+            |raw: &[u8]| IdempotencyKey::parse(Some(&HeaderValue::from_bytes(raw).unwrap()));
+        assert_eq!(IdempotencyKey::parse(None).unwrap().0, None);
+        assert_eq!(parse(b"abc-123").unwrap().0.as_deref(), Some("abc-123"));
+        for bad in [
+            &b""[..],
+            b"has space",
+            b"  ",
+            "\u{e9}".as_bytes(),
+            &[b'k'; 256],
+        ] {
+            assert_eq!(
+                fields(parse(bad).unwrap_err()),
+                (422, vec![IDEMPOTENCY_KEY.to_string()])
+            );
+        }
     }
 
     #[tokio::test]

@@ -24,6 +24,7 @@ pub mod sql;
 pub mod telemetry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod upstream;
 pub mod validate;
 
 pub use error::{ApiError, ApiResult};

@@ -6,8 +6,13 @@ use utoipa::ToSchema;
 use crate::validate::Validator;
 
 /// An amount of money: integer minor units (cents) and an ISO 4217 currency.
+///
+/// Deliberately *not* `deny_unknown_fields`: the same type reads events and other
+/// services' answers, and a tolerant reader must not break when a producer adds a field
+/// (say, a display string). Request bodies stay strict at their own struct level
+/// (`#[serde(deny_unknown_fields)]` on the input type), and [`Money::validate`] checks
+/// the values.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Money {
     /// Minor units (e.g. cents), at least 0.
     #[schema(example = 1299, minimum = 0)]

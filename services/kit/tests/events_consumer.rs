@@ -10,12 +10,12 @@ use std::time::Duration;
 use kit::events::{
     ATTEMPTS_HEADER, Broker, Envelope, EventHandler, HandlerError, Subscription, dlq_name,
 };
-use kit::testing::{TcpProxy, TestDatabase, amqp_connect, amqp_url, eventually, get};
-use lapin::options::{
-    BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions,
+use kit::testing::{
+    TcpProxy, TestDatabase, amqp_connect, amqp_url, eventually, get, publish_raw, queue_exists,
 };
-use lapin::types::{AMQPValue, FieldTable};
-use lapin::{BasicProperties, Channel, Connection};
+use lapin::options::{ConfirmSelectOptions, QueueDeleteOptions};
+use lapin::types::AMQPValue;
+use lapin::{Channel, Connection};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use tokio::task::JoinHandle;
@@ -130,22 +130,7 @@ impl Fixture {
 
     /// Publishes straight to the consumer's queue, as a redelivery or retry would arrive.
     async fn publish(&self, payload: &[u8]) {
-        let confirmation = self
-            .publisher
-            .basic_publish(
-                "".into(),
-                self.queue.as_str().into(),
-                BasicPublishOptions::default(),
-                payload,
-                BasicProperties::default()
-                    .with_content_type("application/json".into())
-                    .with_delivery_mode(2),
-            )
-            .await
-            .unwrap()
-            .await
-            .unwrap();
-        assert!(confirmation.is_ack());
+        publish_raw(&self.publisher, &self.queue, payload).await;
     }
 
     async fn publish_event(&self, envelope: &Envelope) {
@@ -172,25 +157,6 @@ impl Fixture {
         let _ = self.amqp.close(200, "done".into()).await;
         self.db.drop_database().await;
     }
-}
-
-/// Passive declaration fails (and closes the channel) if the queue does not exist.
-async fn queue_exists(conn: &Connection, queue: &str) -> bool {
-    let Ok(channel) = conn.create_channel().await else {
-        return false;
-    };
-    let passive = QueueDeclareOptions {
-        passive: true,
-        ..QueueDeclareOptions::default()
-    };
-    let exists = channel
-        .queue_declare(queue.into(), passive, FieldTable::default())
-        .await
-        .is_ok();
-    if exists {
-        let _ = channel.close(200, "done".into()).await;
-    }
-    exists
 }
 
 async fn effects(pool: &PgPool, id: Uuid) -> Option<i32> {

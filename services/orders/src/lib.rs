@@ -7,7 +7,6 @@
 //! transactional outbox and recorded in the order's status history.
 #![forbid(unsafe_code)]
 
-pub mod catalog;
 pub mod config;
 pub mod domain;
 pub mod events;
@@ -61,7 +60,7 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> Result<(), BoxError> {
-    let catalog = catalog::CatalogClient::new(&config.catalog_url)?;
+    let catalog = kit::upstream::CatalogClient::new(&config.catalog_url)?;
     let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
     let outbox = Outbox::new(SPEC.name);
     platform.consume(

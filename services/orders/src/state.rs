@@ -5,7 +5,7 @@ use kit::auth::TokenVerifier;
 use kit::events::Outbox;
 use sqlx::PgPool;
 
-use crate::catalog::CatalogClient;
+use kit::upstream::CatalogClient;
 
 /// Shared state of the orders service's handlers.
 #[derive(Clone)]

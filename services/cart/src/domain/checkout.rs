@@ -8,11 +8,6 @@ use uuid::Uuid;
 
 use super::cart::CartItem;
 
-/// Header with which a client makes a checkout safe to retry.
-pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
-/// Longest accepted `Idempotency-Key`.
-pub const IDEMPOTENCY_KEY_MAX: usize = 255;
-
 /// Body of `POST /api/cart/checkout`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -97,31 +92,9 @@ pub fn order_lines(items: &[CartItem]) -> Result<(Vec<OrderLine>, Money), ApiErr
     Ok((lines, total))
 }
 
-/// The `Idempotency-Key` header's value, checked: 1–255 visible ASCII characters.
-pub fn idempotency_key(raw: Option<&axum::http::HeaderValue>) -> Result<Option<String>, ApiError> {
-    let Some(raw) = raw else {
-        return Ok(None);
-    };
-    let invalid = || {
-        ApiError::invalid(
-            "Idempotency-Key",
-            format!("must be 1–{IDEMPOTENCY_KEY_MAX} visible ASCII characters"),
-        )
-    };
-    let key = raw.to_str().map_err(|_| invalid())?.trim();
-    if key.is_empty()
-        || key.len() > IDEMPOTENCY_KEY_MAX
-        || !key.bytes().all(|b| b.is_ascii_graphic())
-    {
-        return Err(invalid());
-    }
-    Ok(Some(key.to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
     use chrono::Utc;
 
     fn item(amount: i64, currency: &str, quantity: i64, available: bool) -> CartItem {
@@ -162,19 +135,5 @@ mod tests {
         );
         let mixed = [item(1, "EUR", 1, true), item(1, "USD", 1, true)];
         assert_eq!(order_lines(&mixed).unwrap_err().status(), 409);
-    }
-
-    #[test]
-    fn idempotency_keys_are_checked() {
-        assert_eq!(idempotency_key(None).unwrap(), None);
-        let good = HeaderValue::from_static("abc-123");
-        assert_eq!(
-            idempotency_key(Some(&good)).unwrap().as_deref(),
-            Some("abc-123")
-        );
-        let long = HeaderValue::from_str(&"k".repeat(256)).unwrap();
-        assert_eq!(idempotency_key(Some(&long)).unwrap_err().status(), 422);
-        let blank = HeaderValue::from_static("  ");
-        assert_eq!(idempotency_key(Some(&blank)).unwrap_err().status(), 422);
     }
 }

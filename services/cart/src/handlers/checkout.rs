@@ -5,17 +5,15 @@
 //! service creates the order with exactly that id. The client follows `Location`.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::{ApiError, Problem};
-use kit::extract::Json;
+use kit::extract::{IdempotencyKey, Json};
 use uuid::Uuid;
 
 use super::{items_of, open_cart};
-use crate::domain::checkout::{
-    CheckoutAccepted, CheckoutRequest, IDEMPOTENCY_KEY, idempotency_key, order_lines,
-};
+use crate::domain::checkout::{CheckoutAccepted, CheckoutRequest, order_lines};
 use crate::events::{CART_CHECKED_OUT, CartCheckedOut};
 use crate::state::AppState;
 use crate::store;
@@ -56,10 +54,9 @@ fn accepted(order_id: Uuid) -> Accepted {
 pub async fn checkout(
     Authenticated(caller): Authenticated,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<CheckoutRequest>,
 ) -> ApiResult<Accepted> {
-    let key = idempotency_key(headers.get(IDEMPOTENCY_KEY))?;
     let mut tx = state.pool.begin().await?;
     if let Some(key) = key.as_deref() {
         store::carts::lock_user(&mut *tx, caller.sub).await?;

@@ -9,7 +9,6 @@ use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::{ApiError, Problem};
 use kit::extract::{Json, Path};
-use kit::money::Money;
 use uuid::Uuid;
 
 use super::{items_of, open_cart, view};
@@ -57,7 +56,7 @@ pub async fn add(
     if !product.active {
         return Err(ApiError::invalid("productId", "the product is not on sale"));
     }
-    let price = Money::from(product.price.clone());
+    let price = product.price.clone();
     let mut tx = state.pool.begin().await?;
     let cart = open_cart(&mut tx, &state.outbox, caller.sub).await?;
     let items = items_of(&mut tx, cart.id).await?;

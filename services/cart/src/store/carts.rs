@@ -69,11 +69,7 @@ pub async fn touch(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error>
 /// Serializes checkouts of one user for the rest of the transaction, so two requests
 /// with the same idempotency key cannot both check out.
 pub async fn lock_user(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(())
+    kit::sql::advisory_xact_lock(db, "cart.checkout", user_id).await
 }
 
 /// The checkout the user already made with `key`, if any.

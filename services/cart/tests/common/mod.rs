@@ -11,12 +11,7 @@ use kit::config::Secret;
 use kit::db::DatabaseConfig;
 use kit::events::Envelope;
 use kit::service::StoreConfig;
-use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, eventually};
-use lapin::options::{
-    BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions,
-};
-use lapin::types::FieldTable;
-use lapin::{BasicProperties, Connection};
+use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_url};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -47,64 +42,7 @@ pub struct App {
     pub users_queue: String,
 }
 
-/// A response: status, headers of interest and JSON body (`Null` when empty).
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub body: Value,
-    pub content_type: String,
-    pub location: Option<String>,
-}
-
-impl Reply {
-    /// The fields named by a problem document.
-    pub fn fields(&self) -> Vec<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .filter_map(|e| e["field"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// Asserts a problem with `status` naming `field` (none checked when empty).
-    #[track_caller]
-    pub fn assert_problem(&self, status: u16, field: &str) {
-        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
-        assert_eq!(self.content_type, "application/problem+json");
-        if !field.is_empty() {
-            assert!(
-                self.fields().iter().any(|f| f == field),
-                "expected {field} in {:#}",
-                self.body
-            );
-        }
-    }
-
-    /// The product ids of a cart's items, in order.
-    pub fn product_ids(&self) -> Vec<String> {
-        self.body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(|i| i["productId"].as_str().unwrap().to_string())
-            .collect()
-    }
-
-    /// The item of a cart for `product`.
-    pub fn item(&self, product: &str) -> Value {
-        self.body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .find(|i| i["productId"] == product)
-            .cloned()
-            .unwrap_or_else(|| panic!("{product} not in {:#}", self.body))
-    }
-}
+pub use kit::testing::Reply;
 
 async fn database(migrator: &'static sqlx::migrate::Migrator) -> TestDatabase {
     let db = TestDatabase::create().await;
@@ -199,63 +137,14 @@ impl App {
     pub async fn stop(self) {
         let _ = self.server.stop().await;
         let _ = self.catalog.server.stop().await;
-        let amqp = amqp_connect().await;
-        let channel = amqp.create_channel().await.unwrap();
-        for queue in [&self.products_queue, &self.users_queue, &self.catalog.queue] {
-            for name in [queue.clone(), kit::events::dlq_name(queue)] {
-                let _ = channel
-                    .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
-                    .await;
-            }
-        }
-        let _ = amqp.close(200, "done".into()).await;
+        kit::testing::delete_queues(&[
+            &self.products_queue,
+            &self.users_queue,
+            &self.catalog.queue,
+        ])
+        .await;
         self.db.drop_database().await;
         self.catalog.db.drop_database().await;
-    }
-
-    async fn request(
-        &self,
-        url: String,
-        method: Method,
-        token: Option<&str>,
-        body: Option<String>,
-        headers: &[(&str, &str)],
-    ) -> Reply {
-        let mut request = self.client.request(method, url);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let content_type = header("content-type").unwrap_or_default();
-        let location = header("location");
-        let text = response.text().await.expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
-            body,
-            content_type,
-            location,
-        }
     }
 
     /// Sends a request to the cart with an optional token, raw body and extra headers.
@@ -267,8 +156,15 @@ impl App {
         body: Option<String>,
         headers: &[(&str, &str)],
     ) -> Reply {
-        self.request(self.server.url(path), method, token, body, headers)
-            .await
+        kit::testing::send(
+            &self.client,
+            method,
+            self.server.url(path),
+            token,
+            body,
+            headers,
+        )
+        .await
     }
 
     /// Sends a request to the cart with an optional token and raw body.
@@ -315,14 +211,8 @@ impl App {
     /// Sends an admin request to the catalog.
     pub async fn catalog_send(&self, method: Method, path: &str, body: Value) -> Reply {
         let body = (!body.is_null()).then(|| body.to_string());
-        self.request(
-            self.catalog.server.url(path),
-            method,
-            Some(&self.admin),
-            body,
-            &[],
-        )
-        .await
+        let url = self.catalog.server.url(path);
+        kit::testing::send(&self.client, method, url, Some(&self.admin), body, &[]).await
     }
 
     /// Creates a product in the catalog (overrides merged over defaults); returns its id.
@@ -371,90 +261,24 @@ impl App {
 
     /// Whether the cart's consumers have recorded `event`.
     pub async fn processed(&self, event: Uuid) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM kit.processed_events WHERE event_id = $1")
-            .bind(event)
-            .fetch_one(&self.db.pool)
-            .await
-            .unwrap()
+        kit::testing::processed(&self.db.pool, event).await
     }
 
     /// Waits until the cart's consumers recorded `event`.
     pub async fn wait_processed(&self, event: Uuid) {
-        assert!(
-            eventually(WAIT, || async move { self.processed(event).await > 0 }).await,
-            "event {event} was consumed"
-        );
+        kit::testing::wait_processed(&self.db.pool, event, WAIT).await;
     }
 }
 
 /// Events in a service's outbox, oldest first: (type, data).
 pub async fn outbox(db: &TestDatabase, source: &str) -> Vec<(String, Value)> {
-    sqlx::query_as::<_, (String, Value)>(
-        "SELECT event_type, envelope FROM kit.outbox ORDER BY created_at, id",
-    )
-    .fetch_all(&db.pool)
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|(t, envelope)| {
-        assert_eq!(envelope["type"], t.as_str());
-        assert_eq!(envelope["source"], source);
-        (t, envelope["data"].clone())
-    })
-    .collect()
-}
-
-/// Passive declaration fails (and closes the channel) if the queue does not exist.
-async fn queue_exists(conn: &Connection, queue: &str) -> bool {
-    let Ok(channel) = conn.create_channel().await else {
-        return false;
-    };
-    let passive = QueueDeclareOptions {
-        passive: true,
-        ..QueueDeclareOptions::default()
-    };
-    let exists = channel
-        .queue_declare(queue.into(), passive, FieldTable::default())
-        .await
-        .is_ok();
-    if exists {
-        let _ = channel.close(200, "done".into()).await;
-    }
-    exists
+    kit::testing::outbox(&db.pool, source).await
 }
 
 /// Publishes each envelope straight to `queue` (the default exchange), as a redelivery
 /// would arrive, once the consumer has declared the queue.
 pub async fn publish(queue: &str, envelopes: &[&Envelope]) {
-    let amqp = amqp_connect().await;
-    let conn = &amqp;
-    assert!(
-        eventually(WAIT, || async move { queue_exists(conn, queue).await }).await,
-        "the consumer declares {queue}"
-    );
-    let channel = amqp.create_channel().await.unwrap();
-    channel
-        .confirm_select(ConfirmSelectOptions::default())
-        .await
-        .unwrap();
-    for envelope in envelopes {
-        let confirmation = channel
-            .basic_publish(
-                "".into(),
-                queue.into(),
-                BasicPublishOptions::default(),
-                &serde_json::to_vec(envelope).unwrap(),
-                BasicProperties::default()
-                    .with_content_type("application/json".into())
-                    .with_delivery_mode(2),
-            )
-            .await
-            .unwrap()
-            .await
-            .unwrap();
-        assert!(confirmation.is_ack());
-    }
-    let _ = amqp.close(200, "done".into()).await;
+    kit::testing::publish(queue, envelopes, WAIT).await;
 }
 
 /// Checks a route refuses missing, expired and tampered tokens.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::domain::Sort;
 
-pub use kit::sql::{Counted, contains_pattern, split_counted};
+pub use kit::sql::{Counted, Listing, contains_pattern, fetch_page, split_counted};
 
 /// Appends `AND <alias>.category_id IN (<category and all its descendants>)`.
 ///

@@ -8,7 +8,7 @@ use sqlx::types::Json;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Counted, contains_pattern, order_by, push_category_subtree, split_counted};
+use super::{Listing, contains_pattern, fetch_page, order_by, push_category_subtree};
 use crate::domain::Money;
 use crate::domain::product::{Product, ProductFields, ProductQuery};
 
@@ -88,23 +88,15 @@ pub async fn list(
     query: &ProductQuery,
     page: Page,
 ) -> Result<(Vec<Product>, i64), sqlx::Error> {
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM products p WHERE TRUE"
-    ));
-    push_filters(&mut qb, query);
-    qb.push(order_by(query.sort, "p"))
-        .push(" LIMIT ")
-        .push_bind(page.limit)
-        .push(" OFFSET ")
-        .push_bind(page.offset);
-    let rows: Vec<Counted<ProductRow>> = qb.build_query_as().fetch_all(db).await?;
-    let (rows, mut total) = split_counted(rows);
-    // A page past the end has no row to carry the total; only then is a second query needed.
-    if rows.is_empty() && page.offset > 0 {
-        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM products p WHERE TRUE");
-        push_filters(&mut qb, query);
-        total = qb.build_query_scalar().fetch_one(db).await?;
-    }
+    let order_by = order_by(query.sort, "p");
+    let listing = Listing {
+        columns: COLUMNS,
+        from: "products p",
+        count_from: "products p",
+        order_by: &order_by,
+    };
+    let (rows, total): (Vec<ProductRow>, i64) =
+        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
     Ok((rows.into_iter().map(Product::from).collect(), total))
 }
 

@@ -9,8 +9,7 @@ use kit::auth::Role;
 use kit::config::Secret;
 use kit::db::DatabaseConfig;
 use kit::service::StoreConfig;
-use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url};
-use lapin::options::QueueDeleteOptions;
+use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_url};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -30,67 +29,7 @@ pub struct App {
     pub queue: String,
 }
 
-/// A response: status and JSON body (`Null` when empty).
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub body: Value,
-    pub content_type: String,
-}
-
-impl Reply {
-    /// The fields named by a problem document.
-    pub fn fields(&self) -> Vec<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .filter_map(|e| e["field"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// Asserts a problem with `status` naming `field`.
-    #[track_caller]
-    pub fn assert_problem(&self, status: u16, field: &str) {
-        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
-        assert_eq!(self.content_type, "application/problem+json");
-        if !field.is_empty() {
-            assert!(
-                self.fields().iter().any(|f| f == field),
-                "expected {field} in {:#}",
-                self.body
-            );
-        }
-    }
-
-    /// The `id` of a created resource.
-    pub fn id(&self) -> String {
-        self.body["id"].as_str().expect("an id").to_string()
-    }
-
-    /// The ids of a page's items, in order.
-    pub fn ids(&self) -> Vec<String> {
-        self.body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(|i| i["id"].as_str().expect("id").to_string())
-            .collect()
-    }
-
-    /// A string field of each of a page's items, in order.
-    pub fn pluck(&self, field: &str) -> Vec<String> {
-        self.body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(|i| i[field].as_str().expect(field).to_string())
-            .collect()
-    }
-}
+pub use kit::testing::Reply;
 
 impl App {
     pub async fn start() -> Self {
@@ -129,14 +68,7 @@ impl App {
     /// Stops the service, removes its queues and drops its database.
     pub async fn stop(self) {
         let _ = self.server.stop().await;
-        let amqp = amqp_connect().await;
-        let channel = amqp.create_channel().await.unwrap();
-        for queue in [self.queue.clone(), kit::events::dlq_name(&self.queue)] {
-            let _ = channel
-                .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
-                .await;
-        }
-        let _ = amqp.close(200, "done".into()).await;
+        kit::testing::delete_queues(&[&self.queue]).await;
         self.db.drop_database().await;
     }
 
@@ -148,34 +80,15 @@ impl App {
         token: Option<&str>,
         body: Option<String>,
     ) -> Reply {
-        let mut request = self.client.request(method, self.server.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        let text = response.text().await.expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
+        kit::testing::send(
+            &self.client,
+            method,
+            self.server.url(path),
+            token,
             body,
-            content_type,
-        }
+            &[],
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -250,19 +163,7 @@ impl App {
 
     /// Events in the outbox, oldest first: (type, data).
     pub async fn events(&self) -> Vec<(String, Value)> {
-        sqlx::query_as::<_, (String, Value)>(
-            "SELECT event_type, envelope FROM kit.outbox ORDER BY created_at, id",
-        )
-        .fetch_all(&self.db.pool)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(t, envelope)| {
-            assert_eq!(envelope["type"], t.as_str());
-            assert_eq!(envelope["source"], "catalog");
-            (t, envelope["data"].clone())
-        })
-        .collect()
+        kit::testing::outbox(&self.db.pool, "catalog").await
     }
 
     /// The data of every outbox event of type `event_type`.

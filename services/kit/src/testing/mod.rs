@@ -4,21 +4,27 @@
 //! These helpers panic on setup failures: in a test that is the most useful report.
 
 mod app;
+mod client;
 mod proxy;
 
 use std::time::Duration;
 
 use lapin::message::Delivery;
 use lapin::options::{
-    BasicAckOptions, BasicGetOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+    BasicAckOptions, BasicGetOptions, BasicPublishOptions, ConfirmSelectOptions, QueueBindOptions,
+    QueueDeclareOptions, QueueDeleteOptions,
 };
 use lapin::types::FieldTable;
-use lapin::{Channel, Connection, ConnectionProperties};
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
+use serde_json::Value;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection as _, PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::events::Envelope;
+
 pub use app::{TestKeys, TestServer};
+pub use client::{Reply, send};
 pub use proxy::TcpProxy;
 
 /// Default administrative database URL when `DATABASE_URL` is not set.
@@ -226,6 +232,156 @@ where
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Whether `queue` exists: a passive declaration fails (and closes its channel) if not.
+pub async fn queue_exists(conn: &Connection, queue: &str) -> bool {
+    let Ok(channel) = conn.create_channel().await else {
+        return false;
+    };
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..QueueDeclareOptions::default()
+    };
+    let exists = channel
+        .queue_declare(queue.into(), passive, FieldTable::default())
+        .await
+        .is_ok();
+    if exists {
+        let _ = channel.close(200, "done".into()).await;
+    }
+    exists
+}
+
+/// Waits up to `timeout` for a consumer to declare `queue`.
+///
+/// # Panics
+/// If it does not.
+pub async fn wait_for_queue(conn: &Connection, queue: &str, timeout: Duration) {
+    assert!(
+        eventually(timeout, || async move { queue_exists(conn, queue).await }).await,
+        "the consumer declares {queue}"
+    );
+}
+
+/// A channel of `conn` in publisher-confirm mode.
+///
+/// # Panics
+/// If the broker refuses.
+pub async fn confirmed_channel(conn: &Connection) -> Channel {
+    let channel = conn.create_channel().await.expect("open a channel");
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await
+        .expect("confirm.select");
+    channel
+}
+
+/// Publishes `envelope` straight to `queue` through the default exchange (not the shared
+/// one), persistent, as a redelivery would arrive, so that no other test's consumer sees
+/// it; `channel` must be in confirm mode ([`confirmed_channel`]).
+///
+/// # Panics
+/// If the broker does not confirm the message.
+pub async fn publish_to_queue(channel: &Channel, queue: &str, envelope: &Envelope) {
+    let payload = serde_json::to_vec(envelope).expect("serialize the envelope");
+    publish_raw(channel, queue, &payload).await;
+}
+
+/// Publishes any `payload` (say, a malformed one) the way [`publish_to_queue`] does.
+///
+/// # Panics
+/// If the broker does not confirm the message.
+pub async fn publish_raw(channel: &Channel, queue: &str, payload: &[u8]) {
+    let confirmation = channel
+        .basic_publish(
+            "".into(),
+            queue.into(),
+            BasicPublishOptions::default(),
+            payload,
+            BasicProperties::default()
+                .with_content_type("application/json".into())
+                .with_delivery_mode(2),
+        )
+        .await
+        .expect("basic.publish")
+        .await
+        .expect("publisher confirm");
+    assert!(confirmation.is_ack(), "the broker acks the message");
+}
+
+/// Publishes each envelope straight to `queue` on a connection of its own, once a
+/// consumer has declared the queue (waiting up to `timeout`).
+///
+/// # Panics
+/// If the queue does not appear or a message is not confirmed.
+pub async fn publish(queue: &str, envelopes: &[&Envelope], timeout: Duration) {
+    let amqp = amqp_connect().await;
+    wait_for_queue(&amqp, queue, timeout).await;
+    let channel = confirmed_channel(&amqp).await;
+    for envelope in envelopes {
+        publish_to_queue(&channel, queue, envelope).await;
+    }
+    let _ = amqp.close(200, "done".into()).await;
+}
+
+/// Deletes each queue and its dead-letter queue (best effort), e.g. when a test stops.
+pub async fn delete_queues(queues: &[&str]) {
+    let amqp = amqp_connect().await;
+    if let Ok(channel) = amqp.create_channel().await {
+        for queue in queues {
+            for name in [queue.to_string(), crate::events::dlq_name(queue)] {
+                let _ = channel
+                    .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
+                    .await;
+            }
+        }
+    }
+    let _ = amqp.close(200, "done".into()).await;
+}
+
+/// The events in a service's outbox, oldest first, as (type, data); asserts each
+/// envelope carries its type and was written by `source`.
+///
+/// # Panics
+/// If the query fails or an envelope is inconsistent.
+pub async fn outbox(pool: &PgPool, source: &str) -> Vec<(String, Value)> {
+    sqlx::query_as::<_, (String, Value)>(
+        "SELECT event_type, envelope FROM kit.outbox ORDER BY created_at, id",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("read the outbox")
+    .into_iter()
+    .map(|(t, envelope)| {
+        assert_eq!(envelope["type"], t.as_str());
+        assert_eq!(envelope["source"], source);
+        (t, envelope["data"].clone())
+    })
+    .collect()
+}
+
+/// How many times a consumer recorded `event` as processed.
+///
+/// # Panics
+/// If the query fails.
+pub async fn processed(pool: &PgPool, event: Uuid) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM kit.processed_events WHERE event_id = $1")
+        .bind(event)
+        .fetch_one(pool)
+        .await
+        .expect("count processed events")
+}
+
+/// Waits up to `timeout` until a consumer recorded `event` (committed with its effect).
+///
+/// # Panics
+/// If it does not.
+pub async fn wait_processed(pool: &PgPool, event: Uuid, timeout: Duration) {
+    assert!(
+        eventually(timeout, || async move { processed(pool, event).await > 0 }).await,
+        "event {event} was consumed"
+    );
 }
 
 #[cfg(test)]

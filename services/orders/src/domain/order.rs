@@ -18,10 +18,6 @@ pub const QUANTITY_MAX: i64 = 100;
 pub const SHIPPING_TEXT_MAX: usize = 100;
 /// Longest cancellation reason.
 pub const REASON_MAX: usize = 500;
-/// Name of the idempotency header of `POST /api/orders`.
-pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
-/// Longest idempotency key.
-pub const IDEMPOTENCY_KEY_MAX: usize = 255;
 
 /// Where an order is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, sqlx::Type)]
@@ -195,22 +191,6 @@ impl NewOrder {
     }
 }
 
-/// The `Idempotency-Key` header's value: 1–255 visible ASCII characters, else 422.
-pub fn check_idempotency_key(raw: Option<&[u8]>) -> Result<Option<String>, ApiError> {
-    let Some(raw) = raw else {
-        return Ok(None);
-    };
-    let ok = (1..=IDEMPOTENCY_KEY_MAX).contains(&raw.len())
-        && raw.iter().all(|b| (0x21..=0x7e).contains(b));
-    if !ok {
-        return Err(ApiError::invalid(
-            IDEMPOTENCY_KEY,
-            format!("must be 1–{IDEMPOTENCY_KEY_MAX} visible ASCII characters"),
-        ));
-    }
-    Ok(Some(String::from_utf8_lossy(raw).into_owned()))
-}
-
 /// Body of `POST /api/orders/{id}/ship`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -339,21 +319,6 @@ mod tests {
             lines: (0..51).map(|_| line(1)).collect(),
         };
         assert_eq!(fields(many.validate().unwrap_err()), ["lines"]);
-    }
-
-    #[test]
-    fn idempotency_keys() {
-        assert_eq!(check_idempotency_key(None).unwrap(), None);
-        assert_eq!(
-            check_idempotency_key(Some(b"abc-123")).unwrap(),
-            Some("abc-123".into())
-        );
-        for bad in [&b""[..], b"has space", "é".as_bytes(), &[b'a'; 256]] {
-            assert_eq!(
-                fields(check_idempotency_key(Some(bad)).unwrap_err()),
-                [IDEMPOTENCY_KEY]
-            );
-        }
     }
 
     #[test]

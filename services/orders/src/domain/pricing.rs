@@ -2,25 +2,12 @@
 
 use kit::ApiError;
 use kit::error::FieldError;
-use uuid::Uuid;
 
 use super::Money;
 use super::order::{NewOrder, OrderLine};
 
 /// What the catalog says about one product.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct CatalogProduct {
-    /// Id.
-    pub id: Uuid,
-    /// SKU.
-    pub sku: String,
-    /// Name.
-    pub name: String,
-    /// Current unit price.
-    pub price: Money,
-    /// Whether it is on sale.
-    pub active: bool,
-}
+pub use kit::upstream::CatalogProduct;
 
 /// The priced lines and their total, or a 422 naming every line whose product is unknown
 /// (`None`) or not on sale, every line in another currency than the first, and a total
@@ -59,7 +46,6 @@ pub fn total(lines: &[OrderLine]) -> Result<Money, ApiError> {
     };
     let currency = first.unit_price.currency.clone();
     let mut errors = Vec::new();
-    let mut sum: Option<i64> = Some(0);
     for (i, line) in lines.iter().enumerate() {
         if line.unit_price.currency != currency {
             errors.push(FieldError::new(
@@ -70,17 +56,15 @@ pub fn total(lines: &[OrderLine]) -> Result<Money, ApiError> {
                 ),
             ));
         }
-        sum = sum.and_then(|s| {
-            line.quantity
-                .checked_mul(line.unit_price.amount)
-                .and_then(|l| s.checked_add(l))
-        });
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
+    let sum = lines.iter().try_fold(Money::zero(&currency), |sum, line| {
+        sum.plus(&line.unit_price.times(line.quantity)?)
+    });
     match sum {
-        Some(amount) if amount >= 0 => Ok(Money::new(amount, currency)),
+        Ok(total) if total.amount >= 0 => Ok(total),
         _ => Err(ApiError::invalid("lines", "the total is too large")),
     }
 }
@@ -89,6 +73,7 @@ pub fn total(lines: &[OrderLine]) -> Result<Money, ApiError> {
 mod tests {
     use super::*;
     use crate::domain::order::NewOrderLine;
+    use uuid::Uuid;
 
     fn product(amount: i64, currency: &str, active: bool) -> CatalogProduct {
         CatalogProduct {

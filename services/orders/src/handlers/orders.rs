@@ -1,18 +1,16 @@
 //! `/api/orders`: create, list, read, history.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::{ApiError, Problem};
-use kit::extract::{Json, Path, Query};
+use kit::extract::{IDEMPOTENCY_KEY, IdempotencyKey, Json, Path, Query};
 use kit::pagination::Paginated;
 use uuid::Uuid;
 
 use super::{not_found, visible};
-use crate::domain::order::{
-    IDEMPOTENCY_KEY, NewOrder, Order, OrderListParams, StatusChange, check_idempotency_key,
-};
+use crate::domain::order::{NewOrder, Order, OrderListParams, StatusChange};
 use crate::domain::pricing;
 use crate::saga;
 use crate::state::AppState;
@@ -63,10 +61,9 @@ async fn replay(
 pub async fn create(
     Authenticated(claims): Authenticated,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<NewOrder>,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
-    let key = check_idempotency_key(headers.get(IDEMPOTENCY_KEY).map(|v| v.as_bytes()))?;
     body.validate()?;
     if let Some(key) = &key
         && let Some(existing) = store::find_by_key(&state.pool, claims.sub, key).await?

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kit::pagination::Page;
+use kit::sql::{Listing, fetch_page};
 use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -237,13 +238,6 @@ pub async fn lines(
     Ok(rows.into_iter().map(|r| (r.order_id, r.into())).collect())
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct Counted {
-    #[sqlx(flatten)]
-    row: OrderRow,
-    total: i64,
-}
-
 fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &OrderQuery) {
     if let Some(status) = query.status {
         qb.push(" AND o.status = ").push_bind(status.as_str());
@@ -259,23 +253,13 @@ pub async fn list(
     query: &OrderQuery,
     page: Page,
 ) -> Result<(Vec<OrderRow>, i64), sqlx::Error> {
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM {FROM} WHERE TRUE"
-    ));
-    push_filters(&mut qb, query);
-    qb.push(" ORDER BY o.created_at DESC, o.id DESC LIMIT ")
-        .push_bind(page.limit)
-        .push(" OFFSET ")
-        .push_bind(page.offset);
-    let rows: Vec<Counted> = qb.build_query_as().fetch_all(db).await?;
-    let mut total = rows.first().map_or(0, |r| r.total);
-    // A page past the end has no row to carry the total.
-    if rows.is_empty() && page.offset > 0 {
-        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM orders o WHERE TRUE");
-        push_filters(&mut qb, query);
-        total = qb.build_query_scalar().fetch_one(db).await?;
-    }
-    Ok((rows.into_iter().map(|r| r.row).collect(), total))
+    let listing = Listing {
+        columns: COLUMNS,
+        from: FROM,
+        count_from: "orders o",
+        order_by: " ORDER BY o.created_at DESC, o.id DESC",
+    };
+    fetch_page(db, listing, |qb| push_filters(qb, query), page).await
 }
 
 /// Moves an order to `to` if (and only if) its status is one of `allowed`: the guard that

@@ -9,12 +9,10 @@ use kit::config::Secret;
 use kit::db::DatabaseConfig;
 use kit::events::Envelope;
 use kit::service::StoreConfig;
-use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, eventually};
-use lapin::options::{
-    BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions,
+use kit::testing::{
+    TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, confirmed_channel, wait_for_queue,
 };
-use lapin::types::FieldTable;
-use lapin::{BasicProperties, Channel, Connection};
+use lapin::{Channel, Connection};
 use orders::{Config, MIGRATOR};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -40,57 +38,7 @@ pub struct App {
     amqp: Option<(Connection, Channel)>,
 }
 
-/// A response: status and JSON body (`Null` when empty).
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub body: Value,
-    pub content_type: String,
-}
-
-impl Reply {
-    /// The fields named by a problem document.
-    pub fn fields(&self) -> Vec<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .filter_map(|e| e["field"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// Asserts a problem with `status` naming `field` (when not empty).
-    #[track_caller]
-    pub fn assert_problem(&self, status: u16, field: &str) {
-        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
-        assert_eq!(self.content_type, "application/problem+json");
-        if !field.is_empty() {
-            assert!(
-                self.fields().iter().any(|f| f == field),
-                "expected {field} in {:#}",
-                self.body
-            );
-        }
-    }
-
-    /// The `id` of a returned resource.
-    pub fn id(&self) -> String {
-        self.body["id"].as_str().expect("an id").to_string()
-    }
-
-    /// The ids of a page's items, in order.
-    pub fn ids(&self) -> Vec<String> {
-        self.body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(|i| i["id"].as_str().expect("id").to_string())
-            .collect()
-    }
-}
+pub use kit::testing::Reply;
 
 fn store_config(db: &TestDatabase, keys: &TestKeys) -> StoreConfig {
     StoreConfig {
@@ -166,16 +114,8 @@ impl App {
         if let Some((conn, _)) = self.amqp.take() {
             let _ = conn.close(200, "done".into()).await;
         }
-        let amqp = amqp_connect().await;
-        let channel = amqp.create_channel().await.unwrap();
-        for queue in [&self.checkout_queue, &self.saga_queue, &self.catalog_queue] {
-            for name in [queue.clone(), kit::events::dlq_name(queue)] {
-                let _ = channel
-                    .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
-                    .await;
-            }
-        }
-        let _ = amqp.close(200, "done".into()).await;
+        kit::testing::delete_queues(&[&self.checkout_queue, &self.saga_queue, &self.catalog_queue])
+            .await;
         self.db.drop_database().await;
         self.catalog_db.drop_database().await;
     }
@@ -202,37 +142,16 @@ impl App {
         body: Option<String>,
         key: Option<&str>,
     ) -> Reply {
-        let mut request = self.client.request(method, server.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(key) = key {
-            request = request.header("Idempotency-Key", key);
-        }
-        if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        let text = response.text().await.expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
+        let headers: Vec<(&str, &str)> = key.map(|k| ("Idempotency-Key", k)).into_iter().collect();
+        kit::testing::send(
+            &self.client,
+            method,
+            server.url(path),
+            token,
             body,
-            content_type,
-        }
+            &headers,
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
@@ -307,19 +226,7 @@ impl App {
 
     /// Events in the outbox, oldest first: (type, data).
     pub async fn events(&self) -> Vec<(String, Value)> {
-        sqlx::query_as::<_, (String, Value)>(
-            "SELECT event_type, envelope FROM kit.outbox ORDER BY created_at, id",
-        )
-        .fetch_all(&self.db.pool)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(t, envelope)| {
-            assert_eq!(envelope["type"], t.as_str());
-            assert_eq!(envelope["source"], "orders");
-            (t, envelope["data"].clone())
-        })
-        .collect()
+        kit::testing::outbox(&self.db.pool, "orders").await
     }
 
     /// The data of every outbox event of type `event_type` about `order`.
@@ -354,18 +261,11 @@ impl App {
     async fn channel(&mut self, queue: &str) -> Channel {
         if self.amqp.is_none() {
             let conn = amqp_connect().await;
-            let channel = conn.create_channel().await.unwrap();
-            channel
-                .confirm_select(ConfirmSelectOptions::default())
-                .await
-                .unwrap();
+            let channel = confirmed_channel(&conn).await;
             self.amqp = Some((conn, channel));
         }
         let (conn, channel) = self.amqp.as_ref().unwrap();
-        assert!(
-            eventually(WAIT, || async move { queue_exists(conn, queue).await }).await,
-            "the consumer declares {queue}"
-        );
+        wait_for_queue(conn, queue, WAIT).await;
         channel.clone()
     }
 
@@ -373,21 +273,7 @@ impl App {
     /// redelivery would arrive, so that no other test's consumer sees it.
     pub async fn publish(&mut self, queue: &str, envelope: &Envelope) {
         let channel = self.channel(queue).await;
-        let confirmation = channel
-            .basic_publish(
-                "".into(),
-                queue.into(),
-                BasicPublishOptions::default(),
-                &serde_json::to_vec(envelope).unwrap(),
-                BasicProperties::default()
-                    .with_content_type("application/json".into())
-                    .with_delivery_mode(2),
-            )
-            .await
-            .unwrap()
-            .await
-            .unwrap();
-        assert!(confirmation.is_ack());
+        kit::testing::publish_to_queue(&channel, queue, envelope).await;
     }
 
     /// Publishes a saga event and waits until it has been handled.
@@ -401,20 +287,7 @@ impl App {
 
     /// Waits until the consumer recorded `event_id` (committed together with its effect).
     pub async fn wait_processed(&self, event_id: Uuid) {
-        let pool = &self.db.pool;
-        assert!(
-            eventually(WAIT, || async move {
-                sqlx::query_scalar::<_, bool>(
-                    "SELECT EXISTS (SELECT 1 FROM kit.processed_events WHERE event_id = $1)",
-                )
-                .bind(event_id)
-                .fetch_one(pool)
-                .await
-                .unwrap()
-            })
-            .await,
-            "event {event_id} is handled"
-        );
+        kit::testing::wait_processed(&self.db.pool, event_id, WAIT).await;
     }
 
     /// Whether `queue`'s dead-letter queue received the event `event_id` within `timeout`
@@ -436,25 +309,6 @@ impl App {
         let _ = conn.close(200, "done".into()).await;
         found
     }
-}
-
-/// Passive declaration fails (and closes the channel) if the queue does not exist.
-pub async fn queue_exists(conn: &Connection, queue: &str) -> bool {
-    let Ok(channel) = conn.create_channel().await else {
-        return false;
-    };
-    let passive = QueueDeclareOptions {
-        passive: true,
-        ..QueueDeclareOptions::default()
-    };
-    let exists = channel
-        .queue_declare(queue.into(), passive, FieldTable::default())
-        .await
-        .is_ok();
-    if exists {
-        let _ = channel.close(200, "done".into()).await;
-    }
-    exists
 }
 
 /// Checks an endpoint refuses missing, expired and tampered tokens (401), and a customer

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kit::pagination::Page;
+use kit::sql::{Listing, fetch_page};
 use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -206,13 +207,6 @@ pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Payment>, s
     Ok(row.map(Payment::from))
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct Counted {
-    #[sqlx(flatten)]
-    row: PaymentRow,
-    total: i64,
-}
-
 fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &PaymentQuery) {
     if let Some(status) = query.status {
         qb.push(" AND p.status = ").push_bind(status.as_str());
@@ -231,23 +225,15 @@ pub async fn list(
     query: &PaymentQuery,
     page: Page,
 ) -> Result<(Vec<Payment>, i64), sqlx::Error> {
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM payments p WHERE TRUE"
-    ));
-    push_filters(&mut qb, query);
-    qb.push(" ORDER BY p.created_at DESC, p.id DESC LIMIT ")
-        .push_bind(page.limit)
-        .push(" OFFSET ")
-        .push_bind(page.offset);
-    let rows: Vec<Counted> = qb.build_query_as().fetch_all(db).await?;
-    let mut total = rows.first().map_or(0, |r| r.total);
-    // A page past the end has no row to carry the total.
-    if rows.is_empty() && page.offset > 0 {
-        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM payments p WHERE TRUE");
-        push_filters(&mut qb, query);
-        total = qb.build_query_scalar().fetch_one(db).await?;
-    }
-    Ok((rows.into_iter().map(|r| r.row.into()).collect(), total))
+    let listing = Listing {
+        columns: COLUMNS,
+        from: "payments p",
+        count_from: "payments p",
+        order_by: " ORDER BY p.created_at DESC, p.id DESC",
+    };
+    let (rows, total): (Vec<PaymentRow>, i64) =
+        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
+    Ok((rows.into_iter().map(Into::into).collect(), total))
 }
 
 #[derive(Debug, sqlx::FromRow)]

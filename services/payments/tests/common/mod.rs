@@ -9,12 +9,10 @@ use kit::config::Secret;
 use kit::db::DatabaseConfig;
 use kit::events::Envelope;
 use kit::service::StoreConfig;
-use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, eventually};
-use lapin::options::{
-    BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions,
+use kit::testing::{
+    TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, confirmed_channel, wait_for_queue,
 };
-use lapin::types::FieldTable;
-use lapin::{BasicProperties, Channel, Connection};
+use lapin::{Channel, Connection};
 use payments::{Config, MIGRATOR};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -37,38 +35,7 @@ pub struct App {
     channel: Channel,
 }
 
-/// A response: status and JSON body (`Null` when empty).
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub body: Value,
-    pub content_type: String,
-}
-
-impl Reply {
-    /// Asserts a problem with `status` naming `field` (when not empty).
-    #[track_caller]
-    pub fn assert_problem(&self, status: u16, field: &str) {
-        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
-        assert_eq!(self.content_type, "application/problem+json");
-        if !field.is_empty() {
-            let named = self.body["errors"]
-                .as_array()
-                .is_some_and(|e| e.iter().any(|e| e["field"] == field));
-            assert!(named, "expected {field} in {:#}", self.body);
-        }
-    }
-
-    /// The ids of a page's items, in order.
-    pub fn ids(&self) -> Vec<String> {
-        self.body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(|i| i["id"].as_str().expect("id").to_string())
-            .collect()
-    }
-}
+pub use kit::testing::Reply;
 
 impl App {
     pub async fn start() -> Self {
@@ -94,16 +61,8 @@ impl App {
         let (_, admin) = keys.token(Role::Admin);
         let (customer_id, customer) = keys.token(Role::Customer);
         let amqp = amqp_connect().await;
-        let channel = amqp.create_channel().await.unwrap();
-        channel
-            .confirm_select(ConfirmSelectOptions::default())
-            .await
-            .unwrap();
-        let (conn, q) = (&amqp, queue.as_str());
-        assert!(
-            eventually(WAIT, || async move { queue_exists(conn, q).await }).await,
-            "the consumer declares its queue"
-        );
+        let channel = confirmed_channel(&amqp).await;
+        wait_for_queue(&amqp, &queue, WAIT).await;
         Self {
             server,
             db,
@@ -121,41 +80,22 @@ impl App {
     /// Stops the service, removes its queues and drops its database.
     pub async fn stop(self) {
         let _ = self.server.stop().await;
-        for name in [self.queue.clone(), kit::events::dlq_name(&self.queue)] {
-            let _ = self
-                .channel
-                .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
-                .await;
-        }
         let _ = self.amqp.close(200, "done".into()).await;
+        kit::testing::delete_queues(&[&self.queue]).await;
         self.db.drop_database().await;
     }
 
     /// Sends a request with an optional bearer token.
     pub async fn send(&self, method: Method, path: &str, token: Option<&str>) -> Reply {
-        let mut request = self.client.request(method, self.server.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        let text = response.text().await.expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
-            body,
-            content_type,
-        }
+        kit::testing::send(
+            &self.client,
+            method,
+            self.server.url(path),
+            token,
+            None,
+            &[],
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
@@ -165,22 +105,7 @@ impl App {
     /// Publishes an envelope straight to the service's queue (not the shared exchange), as a
     /// redelivery would arrive, so that no other test's consumer sees it.
     pub async fn publish(&self, envelope: &Envelope) {
-        let confirmation = self
-            .channel
-            .basic_publish(
-                "".into(),
-                self.queue.as_str().into(),
-                BasicPublishOptions::default(),
-                &serde_json::to_vec(envelope).unwrap(),
-                BasicProperties::default()
-                    .with_content_type("application/json".into())
-                    .with_delivery_mode(2),
-            )
-            .await
-            .unwrap()
-            .await
-            .unwrap();
-        assert!(confirmation.is_ack());
+        kit::testing::publish_to_queue(&self.channel, &self.queue, envelope).await;
     }
 
     /// Publishes an event (twice when `twice`: a redelivery) and waits until it is handled.
@@ -222,20 +147,7 @@ impl App {
 
     /// Waits until the consumer recorded `event_id` (committed together with its effect).
     pub async fn wait_processed(&self, event_id: Uuid) {
-        let pool = &self.db.pool;
-        assert!(
-            eventually(WAIT, || async move {
-                sqlx::query_scalar::<_, bool>(
-                    "SELECT EXISTS (SELECT 1 FROM kit.processed_events WHERE event_id = $1)",
-                )
-                .bind(event_id)
-                .fetch_one(pool)
-                .await
-                .unwrap()
-            })
-            .await,
-            "event {event_id} is handled"
-        );
+        kit::testing::wait_processed(&self.db.pool, event_id, WAIT).await;
     }
 
     /// The payment of an order, as the admin sees it.
@@ -249,19 +161,12 @@ impl App {
 
     /// The data of every outbox event of type `event_type` about `order`.
     pub async fn events_of(&self, event_type: &str, order: Uuid) -> Vec<Value> {
-        sqlx::query_as::<_, (String, Value)>(
-            "SELECT event_type, envelope FROM kit.outbox ORDER BY created_at, id",
-        )
-        .fetch_all(&self.db.pool)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|(t, envelope)| {
-            assert_eq!(envelope["source"], "payments");
-            t == event_type && envelope["data"]["orderId"] == order.to_string()
-        })
-        .map(|(_, envelope)| envelope["data"].clone())
-        .collect()
+        kit::testing::outbox(&self.db.pool, "payments")
+            .await
+            .into_iter()
+            .filter(|(t, data)| t == event_type && data["orderId"] == order.to_string())
+            .map(|(_, data)| data)
+            .collect()
     }
 
     /// The audit log of a payment as (from, to) pairs.
@@ -278,23 +183,4 @@ impl App {
             .map(|e| (e["from"].clone(), e["to"].as_str().unwrap().to_string()))
             .collect()
     }
-}
-
-/// Passive declaration fails (and closes the channel) if the queue does not exist.
-pub async fn queue_exists(conn: &Connection, queue: &str) -> bool {
-    let Ok(channel) = conn.create_channel().await else {
-        return false;
-    };
-    let passive = QueueDeclareOptions {
-        passive: true,
-        ..QueueDeclareOptions::default()
-    };
-    let exists = channel
-        .queue_declare(queue.into(), passive, FieldTable::default())
-        .await
-        .is_ok();
-    if exists {
-        let _ = channel.close(200, "done".into()).await;
-    }
-    exists
 }

@@ -11,9 +11,5 @@ use uuid::Uuid;
 /// reviews are verified: a review written while the user's order is being recorded is
 /// then either seen by the order or sees it, never neither.
 pub async fn lock_user(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(())
+    kit::sql::advisory_xact_lock(db, "reviews.verified", user_id).await
 }

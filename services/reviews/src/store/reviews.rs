@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kit::pagination::Page;
-use kit::sql::{Counted, split_counted};
+use kit::sql::{Listing, fetch_page};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -78,23 +78,14 @@ pub async fn list(
     query: &ReviewQuery,
     page: Page,
 ) -> Result<(Vec<Review>, i64), sqlx::Error> {
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM reviews r WHERE TRUE"
-    ));
-    push_filters(&mut qb, query);
-    qb.push(order_by(query.sort))
-        .push(" LIMIT ")
-        .push_bind(page.limit)
-        .push(" OFFSET ")
-        .push_bind(page.offset);
-    let rows: Vec<Counted<ReviewRow>> = qb.build_query_as().fetch_all(db).await?;
-    let (rows, mut total) = split_counted(rows);
-    // A page past the end has no row to carry the total; only then is a second query needed.
-    if rows.is_empty() && page.offset > 0 {
-        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM reviews r WHERE TRUE");
-        push_filters(&mut qb, query);
-        total = qb.build_query_scalar().fetch_one(db).await?;
-    }
+    let listing = Listing {
+        columns: COLUMNS,
+        from: "reviews r",
+        count_from: "reviews r",
+        order_by: order_by(query.sort),
+    };
+    let (rows, total): (Vec<ReviewRow>, i64) =
+        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
     Ok((rows.into_iter().map(Review::from).collect(), total))
 }
 

@@ -9,12 +9,7 @@ use kit::config::Secret;
 use kit::db::DatabaseConfig;
 use kit::events::Envelope;
 use kit::service::StoreConfig;
-use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, eventually};
-use lapin::options::{
-    BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions,
-};
-use lapin::types::FieldTable;
-use lapin::{BasicProperties, Connection};
+use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_url};
 use reqwest::{Method, StatusCode};
 use reviews::{Config, MIGRATOR};
 use serde_json::{Value, json};
@@ -37,57 +32,7 @@ pub struct App {
     pub queue: String,
 }
 
-/// A response: status and JSON body (`Null` when empty).
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub body: Value,
-    pub content_type: String,
-}
-
-impl Reply {
-    /// The fields named by a problem document.
-    pub fn fields(&self) -> Vec<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .filter_map(|e| e["field"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// Asserts a problem with `status` naming `field` (none checked when empty).
-    #[track_caller]
-    pub fn assert_problem(&self, status: u16, field: &str) {
-        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
-        assert_eq!(self.content_type, "application/problem+json");
-        if !field.is_empty() {
-            assert!(
-                self.fields().iter().any(|f| f == field),
-                "expected {field} in {:#}",
-                self.body
-            );
-        }
-    }
-
-    /// The `id` of a created resource.
-    pub fn id(&self) -> String {
-        self.body["id"].as_str().expect("an id").to_string()
-    }
-
-    /// The ids of a page's items, in order.
-    pub fn ids(&self) -> Vec<String> {
-        self.body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(|i| i["id"].as_str().expect("id").to_string())
-            .collect()
-    }
-}
+pub use kit::testing::Reply;
 
 impl App {
     pub async fn start() -> Self {
@@ -127,14 +72,7 @@ impl App {
     /// Stops the service, removes its queues and drops its database.
     pub async fn stop(self) {
         let _ = self.server.stop().await;
-        let amqp = amqp_connect().await;
-        let channel = amqp.create_channel().await.unwrap();
-        for queue in [self.queue.clone(), kit::events::dlq_name(&self.queue)] {
-            let _ = channel
-                .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
-                .await;
-        }
-        let _ = amqp.close(200, "done".into()).await;
+        kit::testing::delete_queues(&[&self.queue]).await;
         self.db.drop_database().await;
     }
 
@@ -146,34 +84,15 @@ impl App {
         token: Option<&str>,
         body: Option<String>,
     ) -> Reply {
-        let mut request = self.client.request(method, self.server.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        let text = response.text().await.expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
+        kit::testing::send(
+            &self.client,
+            method,
+            self.server.url(path),
+            token,
             body,
-            content_type,
-        }
+            &[],
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -205,36 +124,22 @@ impl App {
 
     /// The data of every outbox event of type `event_type`.
     pub async fn events_of(&self, event_type: &str) -> Vec<Value> {
-        sqlx::query_as::<_, (String, Value)>(
-            "SELECT event_type, envelope FROM kit.outbox ORDER BY created_at, id",
-        )
-        .fetch_all(&self.db.pool)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|(t, _)| t == event_type)
-        .map(|(_, envelope)| {
-            assert_eq!(envelope["source"], "reviews");
-            envelope["data"].clone()
-        })
-        .collect()
+        kit::testing::outbox(&self.db.pool, "reviews")
+            .await
+            .into_iter()
+            .filter(|(t, _)| t == event_type)
+            .map(|(_, data)| data)
+            .collect()
     }
 
     /// How many times the consumer recorded `event`.
     pub async fn processed(&self, event: Uuid) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM kit.processed_events WHERE event_id = $1")
-            .bind(event)
-            .fetch_one(&self.db.pool)
-            .await
-            .unwrap()
+        kit::testing::processed(&self.db.pool, event).await
     }
 
     /// Waits until the consumer recorded `event`.
     pub async fn wait_processed(&self, event: Uuid) {
-        assert!(
-            eventually(WAIT, || async move { self.processed(event).await > 0 }).await,
-            "event {event} was consumed"
-        );
+        kit::testing::wait_processed(&self.db.pool, event, WAIT).await;
     }
 
     /// Publishes envelopes straight to this instance's queue (the default exchange).
@@ -243,57 +148,10 @@ impl App {
     }
 }
 
-/// Passive declaration fails (and closes the channel) if the queue does not exist.
-async fn queue_exists(conn: &Connection, queue: &str) -> bool {
-    let Ok(channel) = conn.create_channel().await else {
-        return false;
-    };
-    let passive = QueueDeclareOptions {
-        passive: true,
-        ..QueueDeclareOptions::default()
-    };
-    let exists = channel
-        .queue_declare(queue.into(), passive, FieldTable::default())
-        .await
-        .is_ok();
-    if exists {
-        let _ = channel.close(200, "done".into()).await;
-    }
-    exists
-}
-
 /// Publishes each envelope straight to `queue` (the default exchange), as a redelivery
 /// would arrive, once the consumer has declared the queue.
 pub async fn publish(queue: &str, envelopes: &[&Envelope]) {
-    let amqp = amqp_connect().await;
-    let conn = &amqp;
-    assert!(
-        eventually(WAIT, || async move { queue_exists(conn, queue).await }).await,
-        "the consumer declares {queue}"
-    );
-    let channel = amqp.create_channel().await.unwrap();
-    channel
-        .confirm_select(ConfirmSelectOptions::default())
-        .await
-        .unwrap();
-    for envelope in envelopes {
-        let confirmation = channel
-            .basic_publish(
-                "".into(),
-                queue.into(),
-                BasicPublishOptions::default(),
-                &serde_json::to_vec(envelope).unwrap(),
-                BasicProperties::default()
-                    .with_content_type("application/json".into())
-                    .with_delivery_mode(2),
-            )
-            .await
-            .unwrap()
-            .await
-            .unwrap();
-        assert!(confirmation.is_ack());
-    }
-    let _ = amqp.close(200, "done".into()).await;
+    kit::testing::publish(queue, envelopes, WAIT).await;
 }
 
 /// An `order.paid` envelope as the orders service writes it.
