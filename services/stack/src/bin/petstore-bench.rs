@@ -28,6 +28,9 @@ struct Cli {
     /// Seconds each measurement runs.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Orders placed (checkout to paid) in the saga measurement; 0 skips it.
+    #[arg(long, default_value_t = 200)]
+    orders: usize,
     /// Administrative PostgreSQL URL.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     database_url: String,
@@ -177,6 +180,9 @@ async fn run(cli: &Cli, stack: &Stack) -> Result<(), BoxError> {
             );
         }
     }
+    if cli.orders > 0 {
+        saga(&http, &gateway, &token, &category_id, cli).await?;
+    }
     println!("\n## Resident memory after the load\n");
     println!("| service | RSS |\n|---|---|");
     for process in &stack.processes {
@@ -189,16 +195,152 @@ async fn run(cli: &Cli, stack: &Stack) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// Orders per second from checkout to paid, and the latency of each order from the
+/// checkout's answer until the order is paid (inventory reserved, payments charged).
+async fn saga(
+    http: &reqwest::Client,
+    gateway: &str,
+    admin: &str,
+    category_id: &str,
+    cli: &Cli,
+) -> Result<(), BoxError> {
+    let store = post(
+        http,
+        &format!("{gateway}/api/stores"),
+        admin,
+        json!({
+            "code": "BENCH-1", "name": "Bench", "timezone": "UTC",
+            "address": { "line1": "1 Bench Street", "city": "Lyon", "postalCode": "69001", "country": "FR" },
+        }),
+    )
+    .await?;
+    let store_id = store["id"].as_str().ok_or("store id")?.to_string();
+    let product = post(
+        http,
+        &format!("{gateway}/api/products"),
+        admin,
+        json!({ "sku": "BENCH-SAGA", "name": "Saga bench", "categoryId": category_id, "price": { "amount": 1000, "currency": "EUR" } }),
+    )
+    .await?;
+    let product_id = product["id"].as_str().ok_or("product id")?.to_string();
+    let stock = json!({ "onHand": cli.orders * 2, "minStock": 0, "reason": "bench" });
+    let response = http
+        .put(format!(
+            "{gateway}/api/stores/{store_id}/inventory/{product_id}"
+        ))
+        .bearer_auth(admin)
+        .json(&stock)
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        return Err(format!("setting stock: {}", response.status()).into());
+    }
+    // One customer per connection: a cart belongs to one user.
+    let workers = cli.concurrency.min(cli.orders).max(1);
+    let mut customers = Vec::new();
+    for i in 0..workers {
+        customers.push(account(http, gateway, &format!("bench-{i}@example.com")).await?);
+    }
+    let per_worker = cli.orders.div_ceil(workers);
+    let started = Instant::now();
+    let tasks: Vec<_> = customers
+        .into_iter()
+        .map(|token| {
+            let (http, gateway, store_id, product_id) = (
+                http.clone(),
+                gateway.to_string(),
+                store_id.clone(),
+                product_id.clone(),
+            );
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                for _ in 0..per_worker {
+                    let item = json!({ "productId": product_id, "quantity": 1 });
+                    if post(&http, &format!("{gateway}/api/cart/items"), &token, item)
+                        .await
+                        .is_err()
+                    {
+                        continue;
+                    }
+                    let Ok(checkout) = post(
+                        &http,
+                        &format!("{gateway}/api/cart/checkout"),
+                        &token,
+                        json!({ "storeId": store_id }),
+                    )
+                    .await
+                    else {
+                        continue;
+                    };
+                    let placed = Instant::now();
+                    let order = checkout["orderId"].as_str().unwrap_or_default().to_string();
+                    let deadline = placed + Duration::from_secs(60);
+                    while Instant::now() < deadline {
+                        let status = match http
+                            .get(format!("{gateway}/api/orders/{order}"))
+                            .bearer_auth(&token)
+                            .send()
+                            .await
+                        {
+                            Ok(r) if r.status().is_success() => {
+                                r.json::<Value>().await.ok().map(|o| o["status"].clone())
+                            }
+                            _ => None,
+                        };
+                        if status.as_ref().is_some_and(|s| s == "paid") {
+                            latencies.push(placed.elapsed());
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap_or_default());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let at = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    println!("\n## Orders: checkout to paid, {workers} customers in parallel\n");
+    println!(
+        "| orders paid | of | orders/s | p50 checkout→paid | p99 checkout→paid |\n|---|---|---|---|---|"
+    );
+    println!(
+        "| {} | {} | {:.1} | {:.0} ms | {:.0} ms |",
+        latencies.len(),
+        per_worker * workers,
+        latencies.len() as f64 / elapsed,
+        at(0.5),
+        at(0.99)
+    );
+    Ok(())
+}
+
 async fn admin_token(http: &reqwest::Client, gateway: &str) -> Result<String, BoxError> {
-    let credentials = json!({ "email": "bench-admin@example.com", "password": "bench passphrase 2026", "displayName": "Bench" });
+    account(http, gateway, "bench-admin@example.com").await
+}
+
+/// Registers an account and logs in; returns its access token.
+async fn account(http: &reqwest::Client, gateway: &str, email: &str) -> Result<String, BoxError> {
+    let password = "bench passphrase 2026";
+    let registration = json!({ "email": email, "password": password, "displayName": "Bench" });
     http.post(format!("{gateway}/api/auth/register"))
-        .json(&credentials)
+        .json(&registration)
         .send()
         .await?
         .error_for_status()?;
+    let login = json!({ "email": email, "password": password });
     let session: Value = http
         .post(format!("{gateway}/api/auth/login"))
-        .json(&credentials)
+        .json(&login)
         .send()
         .await?
         .error_for_status()?
