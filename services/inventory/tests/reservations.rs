@@ -261,12 +261,7 @@ async fn a_redelivered_order_created_reserves_once_through_the_broker() {
     }
     assert!(
         eventually(WAIT, || async {
-            let seen: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM kit.processed_events WHERE event_id = $1")
-                    .bind(event.id)
-                    .fetch_one(&app.db.pool)
-                    .await
-                    .unwrap();
+            let seen = kit::testing::processed(&app.db.pool, event.id).await;
             seen == 1 && events_for(&app, "inventory.reserved", order).await.len() == 1
         })
         .await

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{App, assert_guarded, deliver, envelope};
+use common::{App, ReplyExt, assert_guarded, deliver, envelope};
 use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;

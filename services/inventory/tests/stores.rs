@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{App, assert_guarded, store_body};
+use common::{App, ReplyExt, assert_guarded, store_body};
 use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;

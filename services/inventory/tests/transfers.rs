@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{App, assert_guarded};
+use common::{App, ReplyExt, assert_guarded};
 use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;

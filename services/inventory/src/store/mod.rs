@@ -16,36 +16,7 @@ use kit::ApiError;
 /// is reported (rows are locked in one global order, so a retry is rarely needed at all).
 pub const MAX_ATTEMPTS: u32 = 5;
 
-/// A list row together with the number of rows matching the filters (`COUNT(*) OVER ()`),
-/// so that a page and its total come from one query.
-#[derive(Debug, sqlx::FromRow)]
-pub struct Counted<T> {
-    /// The row.
-    #[sqlx(flatten)]
-    pub row: T,
-    /// Rows matching the filters, across all pages.
-    pub total: i64,
-}
-
-/// Splits counted rows into the rows and the total (0 for an empty page).
-pub fn split_counted<T>(rows: Vec<Counted<T>>) -> (Vec<T>, i64) {
-    let total = rows.first().map_or(0, |r| r.total);
-    (rows.into_iter().map(|r| r.row).collect(), total)
-}
-
-/// An `ILIKE` pattern matching `text` anywhere, with the pattern's wildcards escaped.
-pub fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
+pub use kit::sql::{Counted, Listing, contains_pattern, fetch_page, split_counted};
 
 /// Whether a database error is a deadlock or serialization failure, which a fresh attempt
 /// of the whole transaction may not meet again.

@@ -5,7 +5,7 @@ use kit::pagination::Page;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Counted, split_counted};
+use super::{Listing, fetch_page};
 use crate::domain::movement::{Movement, MovementKind, MovementQuery, NewMovement};
 
 const COLUMNS: &str = "m.id, m.store_id, m.product_id, m.kind, m.delta, m.on_hand_after, \
@@ -89,20 +89,13 @@ pub async fn list(
     query: &MovementQuery,
     page: Page,
 ) -> Result<(Vec<Movement>, i64), sqlx::Error> {
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM movements m WHERE TRUE"
-    ));
-    push_filters(&mut qb, query);
-    qb.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ")
-        .push_bind(page.limit)
-        .push(" OFFSET ")
-        .push_bind(page.offset);
-    let rows: Vec<Counted<MovementRow>> = qb.build_query_as().fetch_all(db).await?;
-    let (rows, mut total) = split_counted(rows);
-    if rows.is_empty() && page.offset > 0 {
-        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM movements m WHERE TRUE");
-        push_filters(&mut qb, query);
-        total = qb.build_query_scalar().fetch_one(db).await?;
-    }
+    let listing = Listing {
+        columns: COLUMNS,
+        from: "movements m",
+        count_from: "movements m",
+        order_by: " ORDER BY m.created_at DESC, m.id DESC",
+    };
+    let (rows, total): (Vec<MovementRow>, i64) =
+        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
     Ok((rows.into_iter().map(Movement::from).collect(), total))
 }

@@ -9,7 +9,7 @@ use kit::pagination::Page;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Counted, contains_pattern, split_counted};
+use super::{Listing, contains_pattern, fetch_page};
 use crate::domain::stock::{InventoryQuery, Level, StockItem};
 
 /// A stock row, as locked for a change.
@@ -215,25 +215,18 @@ pub async fn list(
     query: &InventoryQuery,
     page: Page,
 ) -> Result<(Vec<StockItem>, i64), sqlx::Error> {
-    let from = " FROM stock st JOIN products p ON p.product_id = st.product_id \
-                WHERE st.store_id = ";
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {ITEM_COLUMNS}, COUNT(*) OVER () AS total{from}"
-    ));
-    qb.push_bind(store);
-    push_filters(&mut qb, query);
-    qb.push(" ORDER BY p.sku NULLS LAST, st.product_id LIMIT ")
-        .push_bind(page.limit)
-        .push(" OFFSET ")
-        .push_bind(page.offset);
-    let rows: Vec<Counted<ItemRow>> = qb.build_query_as().fetch_all(db).await?;
-    let (rows, mut total) = split_counted(rows);
-    if rows.is_empty() && page.offset > 0 {
-        let mut qb = QueryBuilder::new(format!("SELECT COUNT(*){from}"));
-        qb.push_bind(store);
-        push_filters(&mut qb, query);
-        total = qb.build_query_scalar().fetch_one(db).await?;
-    }
+    let from = "stock st JOIN products p ON p.product_id = st.product_id";
+    let listing = Listing {
+        columns: ITEM_COLUMNS,
+        from,
+        count_from: from,
+        order_by: " ORDER BY p.sku NULLS LAST, st.product_id",
+    };
+    let filters = |qb: &mut QueryBuilder<'_, Postgres>| {
+        qb.push(" AND st.store_id = ").push_bind(store);
+        push_filters(qb, query);
+    };
+    let (rows, total): (Vec<ItemRow>, i64) = fetch_page(db, listing, filters, page).await?;
     Ok((rows.into_iter().map(StockItem::from).collect(), total))
 }
 
@@ -244,30 +237,21 @@ pub async fn alerts(
     store: Option<Uuid>,
     page: Page,
 ) -> Result<(Vec<StockItem>, i64), sqlx::Error> {
-    let from = " FROM stock st JOIN products p ON p.product_id = st.product_id \
-                JOIN stores s ON s.id = st.store_id \
-                WHERE s.status = 'open' AND st.on_hand - st.reserved < st.min_stock";
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {ITEM_COLUMNS}, COUNT(*) OVER () AS total{from}"
-    ));
-    if let Some(store) = store {
-        qb.push(" AND st.store_id = ").push_bind(store);
-    }
-    qb.push(
-        " ORDER BY st.min_stock - (st.on_hand - st.reserved) DESC, st.store_id, st.product_id \
-         LIMIT ",
-    )
-    .push_bind(page.limit)
-    .push(" OFFSET ")
-    .push_bind(page.offset);
-    let rows: Vec<Counted<ItemRow>> = qb.build_query_as().fetch_all(db).await?;
-    let (rows, mut total) = split_counted(rows);
-    if rows.is_empty() && page.offset > 0 {
-        let mut qb = QueryBuilder::new(format!("SELECT COUNT(*){from}"));
+    let from = "stock st JOIN products p ON p.product_id = st.product_id \
+                JOIN stores s ON s.id = st.store_id";
+    let listing = Listing {
+        columns: ITEM_COLUMNS,
+        from,
+        count_from: from,
+        order_by: " ORDER BY st.min_stock - (st.on_hand - st.reserved) DESC, st.store_id, \
+                   st.product_id",
+    };
+    let filters = |qb: &mut QueryBuilder<'_, Postgres>| {
+        qb.push(" AND s.status = 'open' AND st.on_hand - st.reserved < st.min_stock");
         if let Some(store) = store {
             qb.push(" AND st.store_id = ").push_bind(store);
         }
-        total = qb.build_query_scalar().fetch_one(db).await?;
-    }
+    };
+    let (rows, total): (Vec<ItemRow>, i64) = fetch_page(db, listing, filters, page).await?;
     Ok((rows.into_iter().map(StockItem::from).collect(), total))
 }

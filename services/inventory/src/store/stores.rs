@@ -5,7 +5,7 @@ use kit::pagination::Page;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Counted, contains_pattern, split_counted};
+use super::{Listing, contains_pattern, fetch_page};
 use crate::domain::store::{Address, Store, StoreFields, StoreQuery, StoreStatus};
 
 const COLUMNS: &str = "s.id, s.code, s.name, s.line1, s.line2, s.city, s.postal_code, \
@@ -73,21 +73,14 @@ pub async fn list(
     query: &StoreQuery,
     page: Page,
 ) -> Result<(Vec<Store>, i64), sqlx::Error> {
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM stores s WHERE TRUE"
-    ));
-    push_filters(&mut qb, query);
-    qb.push(" ORDER BY s.created_at, s.id LIMIT ")
-        .push_bind(page.limit)
-        .push(" OFFSET ")
-        .push_bind(page.offset);
-    let rows: Vec<Counted<StoreRow>> = qb.build_query_as().fetch_all(db).await?;
-    let (rows, mut total) = split_counted(rows);
-    if rows.is_empty() && page.offset > 0 {
-        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM stores s WHERE TRUE");
-        push_filters(&mut qb, query);
-        total = qb.build_query_scalar().fetch_one(db).await?;
-    }
+    let listing = Listing {
+        columns: COLUMNS,
+        from: "stores s",
+        count_from: "stores s",
+        order_by: " ORDER BY s.created_at, s.id",
+    };
+    let (rows, total): (Vec<StoreRow>, i64) =
+        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
     Ok((rows.into_iter().map(Store::from).collect(), total))
 }
 

@@ -5,7 +5,7 @@ use kit::pagination::Page;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Counted, split_counted};
+use super::{Listing, fetch_page};
 use crate::domain::transfer::{NewTransfer, Transfer};
 
 const COLUMNS: &str = "t.id, t.from_store_id, t.to_store_id, t.product_id, t.quantity, \
@@ -93,20 +93,13 @@ pub async fn list(
     product: Option<Uuid>,
     page: Page,
 ) -> Result<(Vec<Transfer>, i64), sqlx::Error> {
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM transfers t WHERE TRUE"
-    ));
-    push_filters(&mut qb, store, product);
-    qb.push(" ORDER BY t.created_at DESC, t.id DESC LIMIT ")
-        .push_bind(page.limit)
-        .push(" OFFSET ")
-        .push_bind(page.offset);
-    let rows: Vec<Counted<TransferRow>> = qb.build_query_as().fetch_all(db).await?;
-    let (rows, mut total) = split_counted(rows);
-    if rows.is_empty() && page.offset > 0 {
-        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM transfers t WHERE TRUE");
-        push_filters(&mut qb, store, product);
-        total = qb.build_query_scalar().fetch_one(db).await?;
-    }
+    let listing = Listing {
+        columns: COLUMNS,
+        from: "transfers t",
+        count_from: "transfers t",
+        order_by: " ORDER BY t.created_at DESC, t.id DESC",
+    };
+    let (rows, total): (Vec<TransferRow>, i64) =
+        fetch_page(db, listing, |qb| push_filters(qb, store, product), page).await?;
     Ok((rows.into_iter().map(Transfer::from).collect(), total))
 }

@@ -13,9 +13,8 @@ use kit::config::Secret;
 use kit::db::DatabaseConfig;
 use kit::events::{Envelope, EventHandler, HandlerError, Outbox};
 use kit::service::StoreConfig;
-use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url};
-use lapin::options::QueueDeleteOptions;
-use reqwest::{Method, StatusCode};
+use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_url};
+use reqwest::Method;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -35,61 +34,18 @@ pub struct App {
     pub queues: Vec<String>,
 }
 
-/// A response: status and JSON body (`Null` when empty).
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub body: Value,
-    pub content_type: String,
+pub use kit::testing::Reply;
+
+/// What the inventory's tests check of a reply beyond the kit's [`Reply`].
+pub trait ReplyExt {
+    /// Asserts success with `status`.
+    fn assert_status(&self, status: u16);
 }
 
-impl Reply {
-    /// The fields named by a problem document.
-    pub fn fields(&self) -> Vec<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .filter_map(|e| e["field"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// Asserts a problem with `status` naming `field` (none when empty).
+impl ReplyExt for Reply {
     #[track_caller]
-    pub fn assert_problem(&self, status: u16, field: &str) {
+    fn assert_status(&self, status: u16) {
         assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
-        assert_eq!(self.content_type, "application/problem+json");
-        if !field.is_empty() {
-            assert!(
-                self.fields().iter().any(|f| f == field),
-                "expected {field} in {:#}",
-                self.body
-            );
-        }
-    }
-
-    /// Asserts success with `status`.
-    #[track_caller]
-    pub fn assert_status(&self, status: u16) {
-        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
-    }
-
-    /// The `id` of a created resource.
-    pub fn id(&self) -> String {
-        self.body["id"].as_str().expect("an id").to_string()
-    }
-
-    /// A string field of each of a page's items, in order.
-    pub fn pluck(&self, field: &str) -> Vec<String> {
-        self.body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(|i| i[field].as_str().expect(field).to_string())
-            .collect()
     }
 }
 
@@ -133,16 +89,8 @@ impl App {
     /// Stops the service, removes its queues and drops its database.
     pub async fn stop(self) {
         let _ = self.server.stop().await;
-        let amqp = amqp_connect().await;
-        let channel = amqp.create_channel().await.unwrap();
-        for queue in &self.queues {
-            for name in [queue.clone(), kit::events::dlq_name(queue)] {
-                let _ = channel
-                    .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
-                    .await;
-            }
-        }
-        let _ = amqp.close(200, "done".into()).await;
+        let queues: Vec<&str> = self.queues.iter().map(String::as_str).collect();
+        kit::testing::delete_queues(&queues).await;
         self.db.drop_database().await;
     }
 
@@ -154,34 +102,15 @@ impl App {
         token: Option<&str>,
         body: Option<String>,
     ) -> Reply {
-        let mut request = self.client.request(method, self.server.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        let text = response.text().await.expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
+        kit::testing::send(
+            &self.client,
+            method,
+            self.server.url(path),
+            token,
             body,
-            content_type,
-        }
+            &[],
+        )
+        .await
     }
 
     /// GET as a customer (reads need any valid token).
@@ -247,7 +176,7 @@ impl App {
 
     /// Events in the outbox, oldest first: (type, data).
     pub async fn events(&self) -> Vec<(String, Value)> {
-        outbox_events(&self.db.pool).await
+        kit::testing::outbox(&self.db.pool, "inventory").await
     }
 
     /// The data of every outbox event of type `event_type`.
@@ -259,23 +188,6 @@ impl App {
             .map(|(_, data)| data)
             .collect()
     }
-}
-
-/// Events in a service database's outbox, oldest first: (type, data).
-pub async fn outbox_events(pool: &PgPool) -> Vec<(String, Value)> {
-    sqlx::query_as::<_, (String, Value)>(
-        "SELECT event_type, envelope FROM kit.outbox ORDER BY created_at, id",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|(t, envelope)| {
-        assert_eq!(envelope["type"], t.as_str());
-        assert_eq!(envelope["source"], "inventory");
-        (t, envelope["data"].clone())
-    })
-    .collect()
 }
 
 /// A valid store body.

@@ -225,6 +225,18 @@ impl Shop {
         )
     }
 
+    /// Waits until `(onHand, reserved)` of a product settles at `expected`: inventory hears
+    /// of a paid or cancelled order by an event, after the order's own status changed.
+    pub async fn stock_settles(&self, product: &str, expected: (i64, i64)) {
+        let path = format!("/api/stores/{}/inventory/{product}", self.store);
+        self.api
+            .wait_for(&path, &self.admin, Duration::from_secs(30), |item| {
+                (item["onHand"].as_i64(), item["reserved"].as_i64())
+                    == (Some(expected.0), Some(expected.1))
+            })
+            .await;
+    }
+
     /// Puts `quantity` of `product` in the customer's cart and checks out; returns the order id.
     pub async fn buy(&self, customer: &str, product: &str, quantity: i64) -> String {
         self.api
