@@ -7,11 +7,8 @@ use std::time::Duration;
 
 use cart::{Config, MIGRATOR};
 use kit::auth::Role;
-use kit::config::Secret;
-use kit::db::DatabaseConfig;
 use kit::events::Envelope;
-use kit::service::StoreConfig;
-use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_url};
+use kit::testing::{TestDatabase, TestKeys, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -50,18 +47,6 @@ async fn database(migrator: &'static sqlx::migrate::Migrator) -> TestDatabase {
     db
 }
 
-fn store_config(db: &TestDatabase, keys: &TestKeys) -> StoreConfig {
-    StoreConfig {
-        listen_addr: "127.0.0.1:0".parse().unwrap(),
-        database: DatabaseConfig {
-            url: Secret::new(db.url.clone()),
-            max_connections: 5,
-        },
-        amqp_url: Secret::new(amqp_url()),
-        verifier: keys.verifier(),
-    }
-}
-
 impl App {
     /// A cart next to a running catalog.
     pub async fn start() -> Self {
@@ -83,7 +68,7 @@ impl App {
         let catalog_db = database(&catalog::MIGRATOR).await;
         let catalog_queue = format!("cart-test.catalog.{}", Uuid::new_v4().simple());
         let catalog_config = catalog::Config {
-            store: store_config(&catalog_db, &keys),
+            store: kit::testing::store_config(&catalog_db, &keys),
             order_paid_queue: catalog_queue.clone(),
         };
         let catalog_server = TestServer::start(|listener, shutdown| {
@@ -95,7 +80,7 @@ impl App {
         let products_queue = format!("cart-test.products.{}", Uuid::new_v4().simple());
         let users_queue = format!("cart-test.users.{}", Uuid::new_v4().simple());
         let config = Config {
-            store: store_config(&db, &keys),
+            store: kit::testing::store_config(&db, &keys),
             catalog_url,
             products_queue: products_queue.clone(),
             users_queue: users_queue.clone(),

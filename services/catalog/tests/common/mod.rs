@@ -6,10 +6,7 @@ use std::time::Duration;
 
 use catalog::{Config, MIGRATOR};
 use kit::auth::Role;
-use kit::config::Secret;
-use kit::db::DatabaseConfig;
-use kit::service::StoreConfig;
-use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_url};
+use kit::testing::{TestDatabase, TestKeys, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -38,15 +35,7 @@ impl App {
         let keys = TestKeys::generate();
         let queue = format!("catalog-test.order-paid.{}", Uuid::new_v4().simple());
         let config = Config {
-            store: StoreConfig {
-                listen_addr: "127.0.0.1:0".parse().unwrap(),
-                database: DatabaseConfig {
-                    url: Secret::new(db.url.clone()),
-                    max_connections: 5,
-                },
-                amqp_url: Secret::new(amqp_url()),
-                verifier: keys.verifier(),
-            },
+            store: kit::testing::store_config(&db, &keys),
             order_paid_queue: queue.clone(),
         };
         let server =

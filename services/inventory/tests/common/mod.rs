@@ -9,11 +9,10 @@ use std::time::Duration;
 use inventory::events::{OrderHandler, ProductHandler};
 use inventory::{Config, MIGRATOR};
 use kit::auth::Role;
-use kit::config::Secret;
 use kit::db::DatabaseConfig;
 use kit::events::{Envelope, EventHandler, HandlerError, Outbox};
 use kit::service::StoreConfig;
-use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_url};
+use kit::testing::{TestDatabase, TestKeys, TestServer};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -57,15 +56,15 @@ impl App {
         let suffix = Uuid::new_v4().simple();
         let orders_queue = format!("inventory-test.orders.{suffix}");
         let products_queue = format!("inventory-test.products.{suffix}");
+        let store = kit::testing::store_config(&db, &keys);
         let config = Config {
             store: StoreConfig {
-                listen_addr: "127.0.0.1:0".parse().unwrap(),
+                // The concurrency tests run many transactions at once.
                 database: DatabaseConfig {
-                    url: Secret::new(db.url.clone()),
                     max_connections: 10,
+                    ..store.database
                 },
-                amqp_url: Secret::new(amqp_url()),
-                verifier: keys.verifier(),
+                ..store
             },
             orders_queue: orders_queue.clone(),
             products_queue: products_queue.clone(),

@@ -85,6 +85,23 @@ impl TestKeys {
     }
 }
 
+/// The shared configuration of a data service under test: an ephemeral port,
+/// the test's database, the machine's broker and the test's key pair.
+///
+/// # Panics
+/// Never in practice: the listen address is a constant.
+pub fn store_config(db: &super::TestDatabase, keys: &TestKeys) -> crate::service::StoreConfig {
+    crate::service::StoreConfig {
+        listen_addr: "127.0.0.1:0".parse().expect("a socket address"),
+        database: crate::db::DatabaseConfig {
+            url: crate::config::Secret::new(db.url.clone()),
+            max_connections: 5,
+        },
+        amqp_url: crate::config::Secret::new(super::amqp_url()),
+        verifier: keys.verifier(),
+    }
+}
+
 /// A service running inside the test process; stopped on drop.
 #[derive(Debug)]
 pub struct TestServer {

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::events::Envelope;
 
-pub use app::{TestKeys, TestServer};
+pub use app::{TestKeys, TestServer, store_config};
 pub use client::{Reply, send};
 pub use proxy::TcpProxy;
 

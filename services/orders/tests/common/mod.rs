@@ -5,12 +5,9 @@
 use std::time::Duration;
 
 use kit::auth::Role;
-use kit::config::Secret;
-use kit::db::DatabaseConfig;
 use kit::events::Envelope;
-use kit::service::StoreConfig;
 use kit::testing::{
-    TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, confirmed_channel, wait_for_queue,
+    TestDatabase, TestKeys, TestServer, amqp_connect, confirmed_channel, wait_for_queue,
 };
 use lapin::{Channel, Connection};
 use orders::{Config, MIGRATOR};
@@ -40,18 +37,6 @@ pub struct App {
 
 pub use kit::testing::Reply;
 
-fn store_config(db: &TestDatabase, keys: &TestKeys) -> StoreConfig {
-    StoreConfig {
-        listen_addr: "127.0.0.1:0".parse().unwrap(),
-        database: DatabaseConfig {
-            url: Secret::new(db.url.clone()),
-            max_connections: 5,
-        },
-        amqp_url: Secret::new(amqp_url()),
-        verifier: keys.verifier(),
-    }
-}
-
 impl App {
     pub async fn start() -> Self {
         Self::start_with(None).await
@@ -67,7 +52,7 @@ impl App {
             .unwrap();
         let catalog_queue = format!("orders-test.catalog.{}", Uuid::new_v4().simple());
         let catalog_config = catalog::Config {
-            store: store_config(&catalog_db, &keys),
+            store: kit::testing::store_config(&catalog_db, &keys),
             order_paid_queue: catalog_queue.clone(),
         };
         let catalog = TestServer::start(|listener, shutdown| {
@@ -81,7 +66,7 @@ impl App {
         let checkout_queue = format!("orders-test.checkout.{suffix}");
         let saga_queue = format!("orders-test.saga.{suffix}");
         let config = Config {
-            store: store_config(&db, &keys),
+            store: kit::testing::store_config(&db, &keys),
             catalog_url: catalog_url.unwrap_or_else(|| catalog.base_url.clone()),
             checkout_queue: checkout_queue.clone(),
             saga_queue: saga_queue.clone(),

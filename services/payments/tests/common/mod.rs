@@ -5,12 +5,9 @@
 use std::time::Duration;
 
 use kit::auth::Role;
-use kit::config::Secret;
-use kit::db::DatabaseConfig;
 use kit::events::Envelope;
-use kit::service::StoreConfig;
 use kit::testing::{
-    TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, confirmed_channel, wait_for_queue,
+    TestDatabase, TestKeys, TestServer, amqp_connect, confirmed_channel, wait_for_queue,
 };
 use lapin::{Channel, Connection};
 use payments::{Config, MIGRATOR};
@@ -44,15 +41,7 @@ impl App {
         let keys = TestKeys::generate();
         let queue = format!("payments-test.saga.{}", Uuid::new_v4().simple());
         let config = Config {
-            store: StoreConfig {
-                listen_addr: "127.0.0.1:0".parse().unwrap(),
-                database: DatabaseConfig {
-                    url: Secret::new(db.url.clone()),
-                    max_connections: 5,
-                },
-                amqp_url: Secret::new(amqp_url()),
-                verifier: keys.verifier(),
-            },
+            store: kit::testing::store_config(&db, &keys),
             saga_queue: queue.clone(),
         };
         let server =

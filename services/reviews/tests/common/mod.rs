@@ -5,11 +5,8 @@
 use std::time::Duration;
 
 use kit::auth::Role;
-use kit::config::Secret;
-use kit::db::DatabaseConfig;
 use kit::events::Envelope;
-use kit::service::StoreConfig;
-use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_url};
+use kit::testing::{TestDatabase, TestKeys, TestServer};
 use reqwest::{Method, StatusCode};
 use reviews::{Config, MIGRATOR};
 use serde_json::{Value, json};
@@ -41,15 +38,7 @@ impl App {
         let keys = TestKeys::generate();
         let queue = format!("reviews-test.events.{}", Uuid::new_v4().simple());
         let config = Config {
-            store: StoreConfig {
-                listen_addr: "127.0.0.1:0".parse().unwrap(),
-                database: DatabaseConfig {
-                    url: Secret::new(db.url.clone()),
-                    max_connections: 5,
-                },
-                amqp_url: Secret::new(amqp_url()),
-                verifier: keys.verifier(),
-            },
+            store: kit::testing::store_config(&db, &keys),
             events_queue: queue.clone(),
         };
         let server =

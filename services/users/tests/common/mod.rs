@@ -4,9 +4,6 @@
 use std::time::Duration;
 
 use kit::auth::{Role, TokenSigner};
-use kit::config::Secret;
-use kit::db::DatabaseConfig;
-use kit::service::StoreConfig;
 use kit::testing::{TestDatabase, TestKeys, TestServer};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
@@ -36,15 +33,7 @@ pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> App {
         .expect("migrate");
     let keys = TestKeys::generate();
     let mut config = Config {
-        store: StoreConfig {
-            listen_addr: "127.0.0.1:0".parse().expect("address"),
-            database: DatabaseConfig {
-                url: Secret::new(db.url.clone()),
-                max_connections: 5,
-            },
-            amqp_url: Secret::new(kit::testing::amqp_url()),
-            verifier: keys.verifier(),
-        },
+        store: kit::testing::store_config(&db, &keys),
         signer: TokenSigner::from_pem(&keys.private_pem, Duration::from_secs(900)).expect("signer"),
         refresh_token_ttl: Duration::from_secs(3600),
         login_policy: LoginPolicy::default(),
