@@ -5,6 +5,7 @@
 mod common;
 
 use common::{App, assert_admin_only};
+use kit::testing::pages;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -44,16 +45,34 @@ async fn create_get_list_update_delete() {
     assert_eq!(all.ids(), [dogs.clone(), food.clone(), dry.clone()]);
     let children = app.get(&format!("/api/categories?parentId={dogs}")).await;
     assert_eq!(children.ids(), [food.as_str()]);
-    let page = app.get("/api/categories?limit=1&offset=1").await;
+    let page = app
+        .get("/api/categories?limit=1&offset=1&count=exact")
+        .await;
     assert_eq!(
         (page.ids(), page.body["total"].clone()),
         (vec![food.clone()], json!(3))
     );
-    let past = app.get("/api/categories?limit=10&offset=10").await;
+    let past = app
+        .get("/api/categories?limit=10&offset=10&count=exact")
+        .await;
     assert_eq!(
         (past.ids().len(), past.body["total"].clone()),
         (0, json!(3))
     );
+    pages::assert_walk_is_whole("/api/categories", |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
+    pages::assert_cursor_checked(
+        "/api/categories",
+        &format!("/api/categories?parentId={dogs}"),
+        |u| {
+            let app = &app;
+            async move { app.get(&u).await }
+        },
+    )
+    .await;
 
     let renamed = app
         .patch(

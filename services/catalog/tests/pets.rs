@@ -5,6 +5,7 @@
 mod common;
 
 use common::{App, assert_admin_only};
+use kit::testing::pages;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -288,14 +289,31 @@ async fn filters_sorts_and_pages() {
         list(&["Polly", "Tom", "bella", "Rex"])
     );
 
-    let page = app.get("/api/pets?sort=price&limit=2&offset=2").await;
+    let page = app
+        .get("/api/pets?sort=price&limit=2&offset=2&count=exact")
+        .await;
     assert_eq!(page.pluck("name"), ["bella", "Polly"]);
     assert_eq!(page.body["total"], 4);
-    let past = app.get("/api/pets?offset=50").await;
+    let past = app.get("/api/pets?offset=50&count=exact").await;
     assert_eq!(
         (past.ids().len(), past.body["total"].clone()),
         (0, json!(4))
     );
+    pages::assert_walk_is_whole("/api/pets?sort=price", |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
+    pages::assert_walk_is_whole("/api/pets?sort=-name", |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
+    pages::assert_cursor_checked("/api/pets?sort=price", "/api/pets?sort=name", |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
 
     for (query, field) in [
         ("status=lost", "status"),

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{App, assert_admin_only};
+use kit::testing::pages;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -407,7 +408,9 @@ async fn sorts() {
 async fn pagination() {
     let app = App::start().await;
     fixture(&app).await;
-    let page = app.get("/api/products?sort=price&limit=2&offset=1").await;
+    let page = app
+        .get("/api/products?sort=price&limit=2&offset=1&count=exact")
+        .await;
     assert_eq!(page.pluck("name"), ["leash", "Kibble"]);
     assert_eq!(page.body["total"], 4);
     assert_eq!(page.body["limit"], 2);
@@ -415,7 +418,7 @@ async fn pagination() {
     let default = app.get("/api/products").await;
     assert_eq!(default.body["limit"], 20);
     assert_eq!(default.body["offset"], 0);
-    let past = app.get("/api/products?offset=100").await;
+    let past = app.get("/api/products?offset=100&count=exact").await;
     assert_eq!(past.status, StatusCode::OK);
     assert_eq!(past.ids().len(), 0);
     assert_eq!(past.body["total"], 4);
@@ -432,4 +435,80 @@ async fn pagination() {
             .assert_problem(422, field);
     }
     app.stop().await;
+}
+
+#[tokio::test]
+async fn cursor_pages_cover_every_sort_and_survive_inserts() {
+    let app = App::start().await;
+    let (dogs, _, _) = fixture(&app).await;
+    for sort in [
+        "name",
+        "-name",
+        "price",
+        "-price",
+        "createdAt",
+        "-createdAt",
+    ] {
+        let url = format!("/api/products?sort={sort}");
+        let whole = app.get(&url).await.body["items"].clone();
+        let walked = pages::walk(&url, 1, |u: String| {
+            let app = &app;
+            async move { app.get(&u).await }
+        })
+        .await;
+        assert_eq!(Value::from(walked), whole, "{sort}");
+    }
+    pages::assert_cursor_checked(
+        "/api/products?sort=price",
+        "/api/products?sort=-price",
+        |u: String| {
+            let app = &app;
+            async move { app.get(&u).await }
+        },
+    )
+    .await;
+    // The filter is part of the list too.
+    pages::assert_cursor_checked(
+        "/api/products?sort=price",
+        "/api/products?sort=price&currency=EUR",
+        |u: String| {
+            let app = &app;
+            async move { app.get(&u).await }
+        },
+    )
+    .await;
+
+    // Page 1 by price (500, 1500), then one product cheaper than all and one dearer.
+    let first = app.get("/api/products?sort=price&limit=2").await;
+    assert_eq!(first.pluck("name"), ["Toy mouse", "leash"]);
+    assert_eq!(first.body["total"], Value::Null, "more pages: not counted");
+    for (sku, amount) in [("D-CHEAP", 100), ("D-DEAR", 99_000)] {
+        app.product(
+            &dogs,
+            json!({ "sku": sku, "name": sku, "price": { "amount": amount, "currency": "EUR" } }),
+        )
+        .await;
+    }
+    let cursor = first.body["nextCursor"].as_str().unwrap();
+    let rest = app
+        .get(&pages::with_param(
+            "/api/products?sort=price&limit=10",
+            "cursor",
+            cursor,
+        ))
+        .await;
+    assert_eq!(rest.pluck("name"), ["Kibble", "Antique bed", "D-DEAR"]);
+    assert_eq!(rest.body["nextCursor"], Value::Null, "the end of the list");
+    assert_eq!(
+        rest.body["total"],
+        Value::Null,
+        "a cursor page cannot know the total"
+    );
+    let counted = app
+        .get("/api/products?sort=price&limit=2&count=exact")
+        .await;
+    assert_eq!(counted.body["total"], 6);
+    app.get("/api/products?count=some")
+        .await
+        .assert_problem(422, "count");
 }

@@ -6,6 +6,7 @@
 mod common;
 
 use common::{App, ReplyExt, assert_guarded, deliver, envelope};
+use kit::testing::pages;
 use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;
@@ -76,6 +77,23 @@ async fn stock_is_set_adjusted_and_every_change_is_a_movement() {
         .await;
     movements.assert_status(200);
     assert_eq!(movements.body["total"], 4);
+    pages::assert_walk_is_whole(
+        &format!("/api/inventory/movements?storeId={s}&productId={product}"),
+        |u| {
+            let app = &app;
+            async move { app.get(&u).await }
+        },
+    )
+    .await;
+    pages::assert_cursor_checked(
+        &format!("/api/inventory/movements?storeId={s}"),
+        &format!("/api/inventory/movements?productId={product}"),
+        |u| {
+            let app = &app;
+            async move { app.get(&u).await }
+        },
+    )
+    .await;
     let deltas: Vec<i64> = movements.body["items"]
         .as_array()
         .unwrap()
@@ -152,17 +170,38 @@ async fn inventory_lists_filter_by_category_minimum_and_text() {
     let text = app.get(&format!("/api/stores/{s}/inventory?q=BONE")).await;
     assert_eq!(text.pluck("sku"), ["TOY-1"]);
     let page = app
-        .get(&format!("/api/stores/{s}/inventory?limit=1&offset=1"))
+        .get(&format!(
+            "/api/stores/{s}/inventory?limit=1&offset=1&count=exact"
+        ))
         .await;
     assert_eq!(
         (page.pluck("sku"), page.body["total"].as_i64()),
         (vec!["FOOD-2".to_string()], Some(3))
     );
+    pages::assert_walk_is_whole(&format!("/api/stores/{s}/inventory"), |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
+    pages::assert_walk_is_whole("/api/inventory/alerts", |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
+    pages::assert_cursor_checked(
+        &format!("/api/stores/{s}/inventory"),
+        &format!("/api/stores/{s}/inventory?q=o"),
+        |u| {
+            let app = &app;
+            async move { app.get(&u).await }
+        },
+    )
+    .await;
 
     let alerts = app.get("/api/inventory/alerts").await;
     alerts.assert_status(200);
     assert_eq!(alerts.pluck("sku"), ["FOOD-2"]);
-    let past_end = app.get("/api/inventory/alerts?offset=5").await;
+    let past_end = app.get("/api/inventory/alerts?offset=5&count=exact").await;
     assert_eq!(past_end.body["total"], 1);
     assert_eq!(past_end.body["items"], json!([]));
     let other = app.store("LYO-01", json!({})).await;

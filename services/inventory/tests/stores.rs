@@ -5,6 +5,7 @@
 mod common;
 
 use common::{App, ReplyExt, assert_guarded, store_body};
+use kit::testing::pages;
 use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;
@@ -27,12 +28,22 @@ async fn stores_are_created_listed_updated_and_closed() {
     got.assert_status(200);
     assert_eq!(got.body, paris);
 
-    let page = app.get("/api/stores?limit=1").await;
+    let page = app.get("/api/stores?limit=1&count=exact").await;
     page.assert_status(200);
     assert_eq!(page.body["total"], 2);
     assert_eq!(page.pluck("code"), ["PAR-01"]);
     let found = app.get("/api/stores?q=part-dieu").await;
     assert_eq!(found.pluck("code"), ["LYO-01"]);
+    pages::assert_walk_is_whole("/api/stores", |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
+    pages::assert_cursor_checked("/api/stores", "/api/stores?q=a", |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
 
     let patched = app
         .patch(

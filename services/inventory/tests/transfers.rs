@@ -5,6 +5,7 @@
 mod common;
 
 use common::{App, ReplyExt, assert_guarded};
+use kit::testing::pages;
 use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;
@@ -66,6 +67,11 @@ async fn a_transfer_moves_units_and_records_two_movements() {
         ))
         .await;
     assert_eq!(none.body["total"], 0);
+    pages::assert_walk_is_whole("/api/inventory/transfers", |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
     app.stop().await;
 }
 

@@ -1,9 +1,14 @@
-//! Pagination shared by every list endpoint: `limit` (1–100, default 20) and
-//! `offset` (≥ 0), answered with the page and the total count.
+//! Pagination shared by every list endpoint.
+//!
+//! The fast path is a keyset cursor: each page answers `nextCursor`, and `cursor=<it>`
+//! fetches the page after it by the index of the list's sort, so page 1,000 costs what
+//! page 1 costs. `offset` is still accepted for compatibility (it reads and skips every
+//! row before the page). `total` is counted only when asked for with `count=exact`.
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::cursor::Cursor;
 use crate::validate::Validator;
 
 /// Largest page a client may ask for.
@@ -11,57 +16,170 @@ pub const MAX_LIMIT: i64 = 100;
 /// Page size when the client does not say.
 pub const DEFAULT_LIMIT: i64 = 20;
 
-/// The `limit` and `offset` query parameters.
-#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+/// What `total` should hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Count {
+    /// Count only what is free (the default): `total` is exact when the page reaches the
+    /// end of the list from its start, else null.
+    #[default]
+    None,
+    /// Count every matching item (costs a scan of all of them).
+    Exact,
+}
+
+/// The `limit`, `cursor`, `offset` and `count` query parameters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Page size, 1 to 100 (default 20).
     pub limit: Option<i64>,
-    /// Number of items to skip (default 0).
+    /// Where to start: the `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Items to skip (compatibility; slower than `cursor` on deep pages; not with `cursor`).
     pub offset: Option<i64>,
+    /// `exact` to count every match into `total`; by default only a free count is given.
+    #[param(value_type = Option<String>)]
+    pub count: Option<Count>,
+}
+
+/// Where a page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Start {
+    /// After skipping this many items (0: the first page).
+    Offset(i64),
+    /// After the item a cursor names.
+    After(Cursor),
 }
 
 /// A validated page request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Page {
     /// Page size.
     pub limit: i64,
-    /// Items skipped.
-    pub offset: i64,
+    /// Where the page starts.
+    pub start: Start,
+    /// Whether `total` must be counted exactly.
+    pub count: Count,
 }
 
-impl PageParams {
-    /// Checks the bounds, recording problems in `v`.
-    pub fn validate(&self, v: &mut Validator) -> Page {
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        let offset = self.offset.unwrap_or(0);
-        v.range("limit", limit, 1, MAX_LIMIT)
-            .range("offset", offset, 0, i64::from(i32::MAX));
-        Page { limit, offset }
+impl Page {
+    /// The first `limit` items, total counted only when free.
+    pub fn first(limit: i64) -> Self {
+        Self {
+            limit,
+            start: Start::Offset(0),
+            count: Count::None,
+        }
+    }
+
+    /// Items skipped before this page (0 for a cursor page).
+    pub fn offset(&self) -> i64 {
+        match self.start {
+            Start::Offset(offset) => offset,
+            Start::After(_) => 0,
+        }
     }
 }
 
-/// One page of a list and how many items there are in all.
+impl PageParams {
+    /// Checks the bounds and the cursor's shape, recording problems in `v`.
+    pub fn validate(&self, v: &mut Validator) -> Page {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        v.range("limit", limit, 1, MAX_LIMIT);
+        let start = match (&self.cursor, self.offset) {
+            (Some(_), Some(_)) => {
+                v.push("cursor", "cannot be combined with offset");
+                Start::Offset(0)
+            }
+            (Some(text), None) => match Cursor::decode(text) {
+                Ok(cursor) => Start::After(cursor),
+                Err(err) => {
+                    v.push("cursor", err.to_string());
+                    Start::Offset(0)
+                }
+            },
+            (None, offset) => {
+                let offset = offset.unwrap_or(0);
+                v.range("offset", offset, 0, i64::from(i32::MAX));
+                Start::Offset(offset)
+            }
+        };
+        Page {
+            limit,
+            start,
+            count: self.count.unwrap_or_default(),
+        }
+    }
+}
+
+/// One page of a list as the store found it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageOf<T> {
+    /// The items, at most `limit`.
+    pub items: Vec<T>,
+    /// The cursor of the next page; `None` at the end of the list.
+    pub next_cursor: Option<String>,
+    /// Matching items across all pages, where known (see [`Paginated::total`]).
+    pub total: Option<i64>,
+}
+
+impl<T> PageOf<T> {
+    /// The same page with each item converted.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> PageOf<U> {
+        PageOf {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+            total: self.total,
+        }
+    }
+
+    /// The same page with its items replaced (e.g. by the same items with more detail).
+    pub fn with_items<U>(self, items: Vec<U>) -> PageOf<U> {
+        PageOf {
+            items,
+            next_cursor: self.next_cursor,
+            total: self.total,
+        }
+    }
+
+    /// An empty page: nothing matches.
+    pub fn empty() -> Self {
+        Self {
+            items: Vec::new(),
+            next_cursor: None,
+            total: Some(0),
+        }
+    }
+}
+
+/// One page of a list, as answered.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Paginated<T> {
     /// The items of this page.
     pub items: Vec<T>,
-    /// Number of items matching the filters, across all pages.
-    pub total: i64,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+    /// Items matching the filters across all pages: always with `count=exact`; without it,
+    /// exact whenever this page reaches the end of the list from the list's start (nothing
+    /// needs counting then), and null otherwise.
+    pub total: Option<i64>,
     /// Page size used.
     pub limit: i64,
-    /// Items skipped.
+    /// Items skipped by `offset` (0 for a cursor page).
     pub offset: i64,
 }
 
 impl<T> Paginated<T> {
-    /// Wraps a page of items.
-    pub fn new(items: Vec<T>, total: i64, page: Page) -> Self {
+    /// The answer for `page` of `request`.
+    pub fn new(page: PageOf<T>, request: &Page) -> Self {
         Self {
-            items,
-            total,
-            limit: page.limit,
-            offset: page.offset,
+            items: page.items,
+            next_cursor: page.next_cursor,
+            total: page.total,
+            limit: request.limit,
+            offset: request.offset(),
         }
     }
 }
@@ -70,34 +188,51 @@ impl<T> Paginated<T> {
 mod tests {
     use super::*;
 
+    fn fields(v: &mut Validator) -> Vec<String> {
+        match v.finish() {
+            Ok(()) => vec![],
+            Err(err) => err.problem().errors.into_iter().map(|e| e.field).collect(),
+        }
+    }
+
     #[test]
     fn defaults_and_bounds() {
         let mut v = Validator::new();
-        assert_eq!(
-            PageParams {
-                limit: None,
-                offset: None
-            }
-            .validate(&mut v),
-            Page {
-                limit: 20,
-                offset: 0
-            }
-        );
-        assert!(v.finish().is_ok());
+        assert_eq!(PageParams::default().validate(&mut v), Page::first(20));
+        assert!(fields(&mut v).is_empty());
         PageParams {
             limit: Some(101),
             offset: Some(-1),
+            ..PageParams::default()
         }
         .validate(&mut v);
-        let fields: Vec<_> = v
-            .finish()
-            .unwrap_err()
-            .problem()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(fields, ["limit", "offset"]);
+        assert_eq!(fields(&mut v), ["limit", "offset"]);
+    }
+
+    #[test]
+    fn cursor_is_checked_and_exclusive_with_offset() {
+        let mut v = Validator::new();
+        let cursor = Cursor::new("s", vec![serde_json::json!(1)]);
+        let page = PageParams {
+            cursor: Some(cursor.encode()),
+            ..PageParams::default()
+        }
+        .validate(&mut v);
+        assert_eq!(page.start, Start::After(cursor.clone()));
+        assert_eq!(page.offset(), 0);
+        assert!(fields(&mut v).is_empty());
+        PageParams {
+            cursor: Some("%%%".into()),
+            ..PageParams::default()
+        }
+        .validate(&mut v);
+        assert_eq!(fields(&mut v), ["cursor"]);
+        PageParams {
+            cursor: Some(cursor.encode()),
+            offset: Some(3),
+            ..PageParams::default()
+        }
+        .validate(&mut v);
+        assert_eq!(fields(&mut v), ["cursor"]);
     }
 }

@@ -5,6 +5,7 @@ mod common;
 
 use common::{App, assert_auth};
 use kit::auth::Role;
+use kit::testing::pages;
 use reqwest::{Method, StatusCode};
 
 #[tokio::test]
@@ -57,13 +58,25 @@ async fn customers_see_their_own_orders_and_admins_see_all() {
     assert_eq!(cancelled.ids(), vec![mine_1.clone()]);
     let mine = format!("/api/orders?userId={}", app.customer_id);
     let paged = app
-        .get(&format!("{mine}&limit=1&offset=1"), &app.admin)
+        .get(&format!("{mine}&limit=1&offset=1&count=exact"), &app.admin)
         .await;
     assert_eq!(paged.body["total"], 2);
     assert_eq!(paged.ids(), vec![mine_1.clone()]);
-    let past_end = app.get(&format!("{mine}&offset=10"), &app.admin).await;
+    let past_end = app
+        .get(&format!("{mine}&offset=10&count=exact"), &app.admin)
+        .await;
     assert_eq!(past_end.body["total"], 2);
     assert!(past_end.ids().is_empty());
+    pages::assert_walk_is_whole(&mine, |u| {
+        let app = &app;
+        async move { app.get(&u, &app.admin).await }
+    })
+    .await;
+    pages::assert_cursor_checked(&mine, "/api/orders?status=pending", |u| {
+        let app = &app;
+        async move { app.get(&u, &app.admin).await }
+    })
+    .await;
 
     app.get("/api/orders?limit=0", &app.admin)
         .await

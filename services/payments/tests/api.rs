@@ -5,6 +5,7 @@ mod common;
 
 use common::App;
 use kit::auth::Role;
+use kit::testing::pages;
 use reqwest::{Method, StatusCode};
 use uuid::Uuid;
 
@@ -43,7 +44,7 @@ async fn admins_see_all_payments_and_customers_their_own() {
     assert_eq!(by_user.body["total"], 2);
     let paged = app
         .get(
-            &format!("/api/payments?userId={other_id}&limit=1&offset=1"),
+            &format!("/api/payments?userId={other_id}&limit=1&offset=1&count=exact"),
             &app.admin,
         )
         .await;
@@ -51,11 +52,30 @@ async fn admins_see_all_payments_and_customers_their_own() {
     assert_eq!(paged.body["total"], 2);
     let past_end = app
         .get(
-            &format!("/api/payments?userId={other_id}&offset=5"),
+            &format!("/api/payments?userId={other_id}&offset=5&count=exact"),
             &app.admin,
         )
         .await;
     assert_eq!(past_end.body["total"], 2);
+    pages::assert_walk_is_whole(&format!("/api/payments?userId={other_id}"), |u| {
+        let app = &app;
+        async move { app.get(&u, &app.admin).await }
+    })
+    .await;
+    pages::assert_walk_is_whole("/api/payments", |u| {
+        let app = &app;
+        async move { app.get(&u, &app.admin).await }
+    })
+    .await;
+    pages::assert_cursor_checked(
+        &format!("/api/payments?userId={other_id}"),
+        "/api/payments",
+        |u| {
+            let app = &app;
+            async move { app.get(&u, &app.admin).await }
+        },
+    )
+    .await;
 
     // A customer sees only their own, also when asking by order id.
     let own = app.get("/api/payments", &app.customer).await;

@@ -7,6 +7,7 @@ mod common;
 use common::{App, WAIT};
 use kit::auth::Role;
 use kit::testing::eventually;
+use kit::testing::pages;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -284,15 +285,44 @@ async fn lists_filter_sort_and_paginate() {
         [mine.as_str(), four.as_str(), five.as_str()]
     );
     let oldest = app
-        .get("/api/reviews?sort=createdAt&limit=2&offset=1")
+        .get("/api/reviews?sort=createdAt&limit=2&offset=1&count=exact")
         .await;
     assert_eq!(oldest.ids(), [five.as_str(), four.as_str()]);
     assert_eq!(oldest.body["total"], 4);
     assert_eq!(oldest.body["limit"], 2);
     assert_eq!(oldest.body["offset"], 1);
-    let past_end = app.get("/api/reviews?offset=10").await;
+    let past_end = app.get("/api/reviews?offset=10&count=exact").await;
     assert_eq!(past_end.ids(), Vec::<String>::new());
     assert_eq!(past_end.body["total"], 4);
+    pages::assert_walk_is_whole("/api/reviews?sort=rating", |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
+    pages::assert_walk_is_whole("/api/reviews?sort=-rating", |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
+    pages::assert_walk_is_whole("/api/reviews?sort=createdAt", |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
+    pages::assert_walk_is_whole("/api/reviews", |u| {
+        let app = &app;
+        async move { app.get(&u).await }
+    })
+    .await;
+    pages::assert_cursor_checked(
+        "/api/reviews?sort=rating",
+        "/api/reviews?sort=-rating",
+        |u| {
+            let app = &app;
+            async move { app.get(&u).await }
+        },
+    )
+    .await;
 
     let by_user = app.get(&format!("/api/reviews?userId={}", app.user)).await;
     assert_eq!(by_user.ids(), [mine.as_str()]);

@@ -4,6 +4,7 @@ mod common;
 
 use common::{expect, problem_fields, start, str_of};
 use kit::auth::Role;
+use kit::testing::pages;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -29,7 +30,8 @@ async fn admins_list_paginate_and_filter_users() {
     assert_eq!(all["items"].as_array().unwrap().len(), 4);
 
     let page = expect(
-        app.get("/api/users?limit=2&offset=1", Some(&admin)).await,
+        app.get("/api/users?limit=2&offset=1&count=exact", Some(&admin))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -41,6 +43,40 @@ async fn admins_list_paginate_and_filter_users() {
         .map(|u| str_of(&u["email"]))
         .collect();
     assert_eq!(emails, ["bob@example.org", "carol@shop.test"]);
+    pages::assert_walk_is_whole("/api/users", |u| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let url = app.url(&u);
+            kit::testing::send(
+                &app.http,
+                reqwest::Method::GET,
+                url,
+                Some(&admin),
+                None,
+                &[],
+            )
+            .await
+        }
+    })
+    .await;
+    pages::assert_cursor_checked("/api/users", "/api/users?role=customer", |u| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let url = app.url(&u);
+            kit::testing::send(
+                &app.http,
+                reqwest::Method::GET,
+                url,
+                Some(&admin),
+                None,
+                &[],
+            )
+            .await
+        }
+    })
+    .await;
 
     let admins = expect(
         app.get("/api/users?role=admin", Some(&admin)).await,

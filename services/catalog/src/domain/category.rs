@@ -92,10 +92,6 @@ pub struct CategoryPatch {
 pub struct CategoryListParams {
     /// Only the direct children of this category.
     pub parent_id: Option<Uuid>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-    /// Number of items to skip (default 0).
-    pub offset: Option<i64>,
 }
 
 /// Whether `slug` is lower-case letters and digits, in groups joined by single dashes.

@@ -178,10 +178,6 @@ pub struct PetListParams {
     /// `name`, `-name`, `price`, `-price`, `createdAt` or `-createdAt` (default).
     #[param(value_type = Option<String>)]
     pub sort: Option<Sort>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-    /// Number of items to skip (default 0).
-    pub offset: Option<i64>,
 }
 
 /// A validated pet list query.
@@ -207,13 +203,9 @@ pub struct PetQuery {
 
 impl PetListParams {
     /// Checks the filters and the page, naming each bad parameter.
-    pub fn validate(&self) -> Result<(PetQuery, Page), ApiError> {
+    pub fn validate(&self, page: &PageParams) -> Result<(PetQuery, Page), ApiError> {
         let mut v = Validator::new();
-        let page = PageParams {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .validate(&mut v);
+        let page = page.validate(&mut v);
         super::validate_price_range(self.min_price, self.max_price, &mut v);
         let tags: Vec<String> = self
             .tags
@@ -437,7 +429,7 @@ mod tests {
             tags: Some(" a, b ,,".into()),
             ..PetListParams::default()
         };
-        let (query, _) = params.validate().unwrap();
+        let (query, _) = params.validate(&PageParams::default()).unwrap();
         assert_eq!(query.tags, ["a", "b"]);
     }
 

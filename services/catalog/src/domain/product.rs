@@ -156,10 +156,6 @@ pub struct ProductListParams {
     /// `name`, `-name`, `price`, `-price`, `createdAt` or `-createdAt` (default).
     #[param(value_type = Option<String>)]
     pub sort: Option<Sort>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-    /// Number of items to skip (default 0).
-    pub offset: Option<i64>,
 }
 
 /// A validated product list query.
@@ -183,13 +179,9 @@ pub struct ProductQuery {
 
 impl ProductListParams {
     /// Checks the filters and the page, naming each bad parameter.
-    pub fn validate(&self) -> Result<(ProductQuery, Page), ApiError> {
+    pub fn validate(&self, page: &PageParams) -> Result<(ProductQuery, Page), ApiError> {
         let mut v = Validator::new();
-        let page = PageParams {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .validate(&mut v);
+        let page = page.validate(&mut v);
         super::validate_price_range(self.min_price, self.max_price, &mut v);
         if let Some(currency) = &self.currency {
             v.currency("currency", currency);
@@ -410,11 +402,14 @@ mod tests {
             min_price: Some(10),
             max_price: Some(1),
             currency: Some("eur".into()),
-            limit: Some(101),
             ..ProductListParams::default()
         };
+        let page = PageParams {
+            limit: Some(101),
+            ..PageParams::default()
+        };
         let fields: Vec<_> = params
-            .validate()
+            .validate(&page)
             .unwrap_err()
             .problem()
             .errors

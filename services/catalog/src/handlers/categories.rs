@@ -31,7 +31,7 @@ fn unknown_parent() -> ApiError {
 /// Lists categories, oldest first; `parentId` narrows to one category's children.
 #[utoipa::path(
     get, path = "/api/categories", tag = "categories",
-    params(CategoryListParams),
+    params(CategoryListParams, PageParams),
     responses(
         (status = 200, description = "A page of categories", body = Paginated<Category>),
         (status = 422, description = "Bad parameter", body = Problem),
@@ -41,19 +41,13 @@ fn unknown_parent() -> ApiError {
 pub async fn list(
     State(state): State<AppState>,
     Query(params): Query<CategoryListParams>,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<Category>>> {
     let mut v = Validator::new();
-    let page = PageParams {
-        limit: params.limit,
-        offset: params.offset,
-    }
-    .validate(&mut v);
+    let page = page.validate(&mut v);
     v.finish()?;
-    let (items, mut total) = store::list(&state.pool, params.parent_id, page).await?;
-    if items.is_empty() && page.offset > 0 {
-        total = store::count(&state.pool, params.parent_id).await?;
-    }
-    Ok(Json(Paginated::new(items, total, page)))
+    let items = store::list(&state.pool, params.parent_id, &page).await?;
+    Ok(Json(Paginated::new(items, &page)))
 }
 
 /// One category with its children and its path from the root.

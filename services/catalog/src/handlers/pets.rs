@@ -7,7 +7,7 @@ use kit::ApiResult;
 use kit::auth::Admin;
 use kit::error::{ApiError, Problem, ResultExt};
 use kit::extract::{Json, Path, Query};
-use kit::pagination::Paginated;
+use kit::pagination::{PageParams, Paginated};
 use uuid::Uuid;
 
 use super::{ensure_category, unknown_category};
@@ -26,7 +26,7 @@ fn not_found() -> ApiError {
 /// range and text; sort; paginate.
 #[utoipa::path(
     get, path = "/api/pets", tag = "pets",
-    params(PetListParams),
+    params(PetListParams, PageParams),
     responses(
         (status = 200, description = "A page of pets", body = Paginated<Pet>),
         (status = 422, description = "Bad parameter (named)", body = Problem),
@@ -36,10 +36,11 @@ fn not_found() -> ApiError {
 pub async fn list(
     State(state): State<AppState>,
     Query(params): Query<PetListParams>,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<Pet>>> {
-    let (query, page) = params.validate()?;
-    let (items, total) = store::list(&state.pool, &query, page).await?;
-    Ok(Json(Paginated::new(items, total, page)))
+    let (query, page) = params.validate(&page)?;
+    let items = store::list(&state.pool, &query, &page).await?;
+    Ok(Json(Paginated::new(items, &page)))
 }
 
 /// One pet.

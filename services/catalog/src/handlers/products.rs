@@ -10,7 +10,7 @@ use kit::ApiResult;
 use kit::auth::Admin;
 use kit::error::{ApiError, Problem, ResultExt};
 use kit::extract::{Json, Path, Query};
-use kit::pagination::Paginated;
+use kit::pagination::{PageParams, Paginated};
 use uuid::Uuid;
 
 use super::{ensure_category, unknown_category};
@@ -36,7 +36,7 @@ fn not_found() -> ApiError {
 /// text; sort; paginate.
 #[utoipa::path(
     get, path = "/api/products", tag = "products",
-    params(ProductListParams),
+    params(ProductListParams, PageParams),
     responses(
         (status = 200, description = "A page of products", body = Paginated<Product>),
         (status = 422, description = "Bad parameter (named)", body = Problem),
@@ -46,10 +46,11 @@ fn not_found() -> ApiError {
 pub async fn list(
     State(state): State<AppState>,
     Query(params): Query<ProductListParams>,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<Product>>> {
-    let (query, page) = params.validate()?;
-    let (items, total) = store::list(&state.pool, &query, page).await?;
-    Ok(Json(Paginated::new(items, total, page)))
+    let (query, page) = params.validate(&page)?;
+    let items = store::list(&state.pool, &query, &page).await?;
+    Ok(Json(Paginated::new(items, &page)))
 }
 
 /// One product.

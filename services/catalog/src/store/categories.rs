@@ -1,39 +1,44 @@
 //! SQL of categories.
 
-use kit::pagination::Page;
+use kit::pagination::{Page, PageOf};
+use kit::sql::ListError;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::{Counted, split_counted};
+use super::{KeyKind, Listing, SortKey, fetch_page};
 use crate::domain::category::{Category, CategoryRef};
 
 const COLUMNS: &str = "id, name, slug, parent_id, created_at, updated_at";
 
 /// A page of categories (optionally only the children of `parent`), oldest first.
 pub async fn list(
-    db: impl PgExecutor<'_>,
+    db: impl PgExecutor<'_> + Copy,
     parent: Option<Uuid>,
-    page: Page,
-) -> Result<(Vec<Category>, i64), sqlx::Error> {
-    let rows: Vec<Counted<Category>> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM categories \
-         WHERE ($1::uuid IS NULL OR parent_id = $1) \
-         ORDER BY created_at, id LIMIT $2 OFFSET $3"
-    ))
-    .bind(parent)
-    .bind(page.limit)
-    .bind(page.offset)
-    .fetch_all(db)
-    .await?;
-    Ok(split_counted(rows))
-}
-
-/// Number of categories (optionally only the children of `parent`).
-pub async fn count(db: impl PgExecutor<'_>, parent: Option<Uuid>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM categories WHERE ($1::uuid IS NULL OR parent_id = $1)")
-        .bind(parent)
-        .fetch_one(db)
-        .await
+    page: &Page,
+) -> Result<PageOf<Category>, ListError> {
+    const KEYS: &[SortKey] = &[
+        SortKey::asc("c.created_at", KeyKind::Time),
+        SortKey::asc("c.id", KeyKind::Uuid),
+    ];
+    let scope = format!("categories {parent:?}");
+    let listing = Listing {
+        columns: "c.id, c.name, c.slug, c.parent_id, c.created_at, c.updated_at",
+        from: "categories c",
+        count_from: "categories c",
+        keys: KEYS,
+        scope: &scope,
+    };
+    fetch_page(
+        db,
+        listing,
+        |qb| {
+            if let Some(parent) = parent {
+                qb.push(" AND c.parent_id = ").push_bind(parent);
+            }
+        },
+        page,
+    )
+    .await
 }
 
 /// One category.

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use crate::domain::Sort;
 
-pub use kit::sql::{Counted, Listing, contains_pattern, fetch_page, split_counted};
+pub use kit::cursor::KeyKind;
+pub use kit::sql::{Listing, SortKey, contains_pattern, fetch_page};
 
 /// Appends `AND <alias>.category_id IN (<category and all its descendants>)`.
 ///
@@ -22,19 +23,26 @@ pub fn push_category_subtree(qb: &mut QueryBuilder<'_, Postgres>, alias: &str, c
         .push(" UNION SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id) SELECT id FROM tree)");
 }
 
-/// `ORDER BY` clause of a sort; `id` breaks ties so pages never overlap. The expressions
-/// match the indexes of the migration (`lower(name)`, `price_amount`, `created_at`).
-pub fn order_by(sort: Sort, alias: &str) -> String {
-    let (expr, dir) = match sort {
-        Sort::NameAsc => ("lower({a}.name)", "ASC"),
-        Sort::NameDesc => ("lower({a}.name)", "DESC"),
-        Sort::PriceAsc => ("{a}.price_amount", "ASC"),
-        Sort::PriceDesc => ("{a}.price_amount", "DESC"),
-        Sort::CreatedAsc => ("{a}.created_at", "ASC"),
-        Sort::CreatedDesc => ("{a}.created_at", "DESC"),
-    };
-    let expr = expr.replace("{a}", alias);
-    format!(" ORDER BY {expr} {dir}, {alias}.id {dir}")
+/// The sort keys of a sort over the table aliased `p`; `id` breaks ties so pages never
+/// overlap. The expressions match the indexes of the migrations (`lower(name)`,
+/// `price_amount`, `created_at`, each with `id`).
+pub fn sort_keys(sort: Sort) -> &'static [SortKey<'static>] {
+    const ID_ASC: SortKey = SortKey::asc("p.id", KeyKind::Uuid);
+    const ID_DESC: SortKey = SortKey::desc("p.id", KeyKind::Uuid);
+    const NAME_ASC: &[SortKey] = &[SortKey::asc("lower(p.name)", KeyKind::Text), ID_ASC];
+    const NAME_DESC: &[SortKey] = &[SortKey::desc("lower(p.name)", KeyKind::Text), ID_DESC];
+    const PRICE_ASC: &[SortKey] = &[SortKey::asc("p.price_amount", KeyKind::Int), ID_ASC];
+    const PRICE_DESC: &[SortKey] = &[SortKey::desc("p.price_amount", KeyKind::Int), ID_DESC];
+    const CREATED_ASC: &[SortKey] = &[SortKey::asc("p.created_at", KeyKind::Time), ID_ASC];
+    const CREATED_DESC: &[SortKey] = &[SortKey::desc("p.created_at", KeyKind::Time), ID_DESC];
+    match sort {
+        Sort::NameAsc => NAME_ASC,
+        Sort::NameDesc => NAME_DESC,
+        Sort::PriceAsc => PRICE_ASC,
+        Sort::PriceDesc => PRICE_DESC,
+        Sort::CreatedAsc => CREATED_ASC,
+        Sort::CreatedDesc => CREATED_DESC,
+    }
 }
 
 #[cfg(test)]
@@ -42,14 +50,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn orders_break_ties_by_id() {
-        assert_eq!(
-            order_by(Sort::PriceDesc, "p"),
-            " ORDER BY p.price_amount DESC, p.id DESC"
-        );
-        assert_eq!(
-            order_by(Sort::NameAsc, "x"),
-            " ORDER BY lower(x.name) ASC, x.id ASC"
-        );
+    fn every_sort_ends_with_the_id_in_its_direction() {
+        for sort in [
+            Sort::NameAsc,
+            Sort::NameDesc,
+            Sort::PriceAsc,
+            Sort::PriceDesc,
+            Sort::CreatedAsc,
+            Sort::CreatedDesc,
+        ] {
+            let keys = sort_keys(sort);
+            assert_eq!(keys.last().unwrap().expr, "p.id");
+            assert!(keys.iter().all(|k| k.desc == keys[0].desc), "{sort:?}");
+        }
     }
 }

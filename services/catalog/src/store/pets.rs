@@ -1,11 +1,12 @@
 //! SQL of pets.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kit::pagination::Page;
+use kit::pagination::{Page, PageOf};
+use kit::sql::ListError;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Listing, contains_pattern, fetch_page, order_by, push_category_subtree};
+use super::{Listing, contains_pattern, fetch_page, push_category_subtree, sort_keys};
 use crate::domain::Money;
 use crate::domain::pet::{Pet, PetFields, PetQuery, PetStatus};
 
@@ -86,22 +87,22 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &PetQuery) {
     }
 }
 
-/// One page of the pets matching `query`, and how many match in all.
+/// One page of the pets matching `query`.
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
     query: &PetQuery,
-    page: Page,
-) -> Result<(Vec<Pet>, i64), sqlx::Error> {
-    let order_by = order_by(query.sort, "p");
+    page: &Page,
+) -> Result<PageOf<Pet>, ListError> {
+    let scope = format!("{query:?}");
     let listing = Listing {
         columns: COLUMNS,
         from: "pets p",
         count_from: "pets p",
-        order_by: &order_by,
+        keys: sort_keys(query.sort),
+        scope: &scope,
     };
-    let (rows, total): (Vec<PetRow>, i64) =
-        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
-    Ok((rows.into_iter().map(Pet::from).collect(), total))
+    let page: PageOf<PetRow> = fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
+    Ok(page.map(Pet::from))
 }
 
 /// One pet.

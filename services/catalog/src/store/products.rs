@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use kit::pagination::Page;
+use kit::pagination::{Page, PageOf};
+use kit::sql::ListError;
 use sqlx::types::Json;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Listing, contains_pattern, fetch_page, order_by, push_category_subtree};
+use super::{Listing, contains_pattern, fetch_page, push_category_subtree, sort_keys};
 use crate::domain::Money;
 use crate::domain::product::{Product, ProductFields, ProductQuery};
 
@@ -82,22 +83,23 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &ProductQuery) {
     }
 }
 
-/// One page of the products matching `query`, and how many match in all.
+/// One page of the products matching `query`.
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
     query: &ProductQuery,
-    page: Page,
-) -> Result<(Vec<Product>, i64), sqlx::Error> {
-    let order_by = order_by(query.sort, "p");
+    page: &Page,
+) -> Result<PageOf<Product>, ListError> {
+    let scope = format!("{query:?}");
     let listing = Listing {
         columns: COLUMNS,
         from: "products p",
         count_from: "products p",
-        order_by: &order_by,
+        keys: sort_keys(query.sort),
+        scope: &scope,
     };
-    let (rows, total): (Vec<ProductRow>, i64) =
+    let page: PageOf<ProductRow> =
         fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
-    Ok((rows.into_iter().map(Product::from).collect(), total))
+    Ok(page.map(Product::from))
 }
 
 /// One product.

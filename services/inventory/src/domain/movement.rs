@@ -118,10 +118,6 @@ pub struct MovementListParams {
     pub from: Option<DateTime<Utc>>,
     /// Only movements before this instant (RFC 3339).
     pub to: Option<DateTime<Utc>>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-    /// Number of items to skip (default 0).
-    pub offset: Option<i64>,
 }
 
 /// A validated movement query.
@@ -139,13 +135,9 @@ pub struct MovementQuery {
 
 impl MovementListParams {
     /// Checks the range and the page.
-    pub fn validate(&self) -> Result<(MovementQuery, Page), ApiError> {
+    pub fn validate(&self, page: &PageParams) -> Result<(MovementQuery, Page), ApiError> {
         let mut v = Validator::new();
-        let page = PageParams {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .validate(&mut v);
+        let page = page.validate(&mut v);
         if let (Some(from), Some(to)) = (self.from, self.to) {
             v.check("from", from <= to, "must not be after `to`");
         }
@@ -190,7 +182,12 @@ mod tests {
             ..MovementListParams::default()
         };
         assert_eq!(
-            params.validate().unwrap_err().problem().errors[0].field,
+            params
+                .validate(&PageParams::default())
+                .unwrap_err()
+                .problem()
+                .errors[0]
+                .field,
             "from"
         );
     }

@@ -221,10 +221,6 @@ pub struct InventoryListParams {
     pub below_minimum: Option<bool>,
     /// Case-insensitive text searched in the product's name and SKU.
     pub q: Option<String>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-    /// Number of items to skip (default 0).
-    pub offset: Option<i64>,
 }
 
 /// A validated inventory list query.
@@ -240,13 +236,9 @@ pub struct InventoryQuery {
 
 impl InventoryListParams {
     /// Checks the filters and the page.
-    pub fn validate(&self) -> Result<(InventoryQuery, Page), ApiError> {
+    pub fn validate(&self, page: &PageParams) -> Result<(InventoryQuery, Page), ApiError> {
         let mut v = Validator::new();
-        let page = PageParams {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .validate(&mut v);
+        let page = page.validate(&mut v);
         let q = super::search_term(self.q.as_deref(), &mut v);
         v.finish()?;
         Ok((
@@ -267,21 +259,13 @@ impl InventoryListParams {
 pub struct AlertListParams {
     /// Only this store.
     pub store_id: Option<Uuid>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-    /// Number of items to skip (default 0).
-    pub offset: Option<i64>,
 }
 
 impl AlertListParams {
     /// Checks the page.
-    pub fn validate(&self) -> Result<Page, ApiError> {
+    pub fn validate(&self, page: &PageParams) -> Result<Page, ApiError> {
         let mut v = Validator::new();
-        let page = PageParams {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .validate(&mut v);
+        let page = page.validate(&mut v);
         v.finish()?;
         Ok(page)
     }

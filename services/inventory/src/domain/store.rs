@@ -227,10 +227,6 @@ pub struct StoreListParams {
     pub status: Option<StoreStatus>,
     /// Case-insensitive text searched in code, name and city.
     pub q: Option<String>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-    /// Number of items to skip (default 0).
-    pub offset: Option<i64>,
 }
 
 /// A validated store list query.
@@ -244,13 +240,9 @@ pub struct StoreQuery {
 
 impl StoreListParams {
     /// Checks the filters and the page.
-    pub fn validate(&self) -> Result<(StoreQuery, Page), ApiError> {
+    pub fn validate(&self, page: &PageParams) -> Result<(StoreQuery, Page), ApiError> {
         let mut v = Validator::new();
-        let page = PageParams {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .validate(&mut v);
+        let page = page.validate(&mut v);
         let q = super::search_term(self.q.as_deref(), &mut v);
         v.finish()?;
         Ok((

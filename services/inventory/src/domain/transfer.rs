@@ -77,21 +77,13 @@ pub struct TransferListParams {
     pub store_id: Option<Uuid>,
     /// Only transfers of this product.
     pub product_id: Option<Uuid>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-    /// Number of items to skip (default 0).
-    pub offset: Option<i64>,
 }
 
 impl TransferListParams {
     /// Checks the page.
-    pub fn validate(&self) -> Result<Page, ApiError> {
+    pub fn validate(&self, page: &PageParams) -> Result<Page, ApiError> {
         let mut v = Validator::new();
-        let page = PageParams {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .validate(&mut v);
+        let page = page.validate(&mut v);
         v.finish()?;
         Ok(page)
     }

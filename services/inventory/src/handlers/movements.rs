@@ -6,7 +6,7 @@ use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::Problem;
 use kit::extract::{Json, Query};
-use kit::pagination::Paginated;
+use kit::pagination::{PageParams, Paginated};
 
 use crate::domain::movement::{Movement, MovementListParams};
 use crate::domain::stock::{AlertListParams, StockItem};
@@ -17,7 +17,7 @@ use crate::store;
 /// `to` exclusive, RFC 3339); paginated.
 #[utoipa::path(
     get, path = "/api/inventory/movements", tag = "inventory",
-    params(MovementListParams),
+    params(MovementListParams, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of movements", body = Paginated<Movement>),
@@ -30,17 +30,18 @@ pub async fn list(
     _user: Authenticated,
     State(state): State<AppState>,
     Query(params): Query<MovementListParams>,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<Movement>>> {
-    let (query, page) = params.validate()?;
-    let (items, total) = store::movements::list(&state.pool, &query, page).await?;
-    Ok(Json(Paginated::new(items, total, page)))
+    let (query, page) = params.validate(&page)?;
+    let items = store::movements::list(&state.pool, &query, &page).await?;
+    Ok(Json(Paginated::new(items, &page)))
 }
 
 /// Items whose available quantity is below their minimum, in open stores (optionally one
 /// store), largest shortfall first; paginated.
 #[utoipa::path(
     get, path = "/api/inventory/alerts", tag = "inventory",
-    params(AlertListParams),
+    params(AlertListParams, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of items below their minimum", body = Paginated<StockItem>),
@@ -53,8 +54,9 @@ pub async fn alerts(
     _user: Authenticated,
     State(state): State<AppState>,
     Query(params): Query<AlertListParams>,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<StockItem>>> {
-    let page = params.validate()?;
-    let (items, total) = store::stock::alerts(&state.pool, params.store_id, page).await?;
-    Ok(Json(Paginated::new(items, total, page)))
+    let page = params.validate(&page)?;
+    let items = store::stock::alerts(&state.pool, params.store_id, &page).await?;
+    Ok(Json(Paginated::new(items, &page)))
 }

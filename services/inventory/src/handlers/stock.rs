@@ -6,7 +6,7 @@ use kit::ApiResult;
 use kit::auth::{Admin, Authenticated};
 use kit::error::{ApiError, Problem};
 use kit::extract::{Json, Path, Query};
-use kit::pagination::Paginated;
+use kit::pagination::{PageParams, Paginated};
 use uuid::Uuid;
 
 use crate::domain::stock::{Adjustment, InventoryListParams, SetStock, StockItem};
@@ -25,7 +25,7 @@ async fn ensure_store(state: &AppState, id: Uuid) -> Result<(), ApiError> {
 /// paginated.
 #[utoipa::path(
     get, path = "/api/stores/{id}/inventory", tag = "inventory",
-    params(("id" = Uuid, Path, description = "Store id"), InventoryListParams),
+    params(("id" = Uuid, Path, description = "Store id"), InventoryListParams, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of stock items", body = Paginated<StockItem>),
@@ -41,11 +41,12 @@ pub async fn list(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
     Query(params): Query<InventoryListParams>,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<StockItem>>> {
-    let (query, page) = params.validate()?;
+    let (query, page) = params.validate(&page)?;
     ensure_store(&state, id).await?;
-    let (items, total) = store::stock::list(&state.pool, id, &query, page).await?;
-    Ok(Json(Paginated::new(items, total, page)))
+    let items = store::stock::list(&state.pool, id, &query, &page).await?;
+    Ok(Json(Paginated::new(items, &page)))
 }
 
 /// One product's stock in a store.

@@ -7,7 +7,7 @@ use kit::ApiResult;
 use kit::auth::{Admin, Authenticated};
 use kit::error::{ApiError, Problem, ResultExt};
 use kit::extract::{Json, Path, Query};
-use kit::pagination::Paginated;
+use kit::pagination::{PageParams, Paginated};
 use uuid::Uuid;
 
 use crate::domain::store::{NewStore, Store, StoreFields, StoreListParams, StorePatch};
@@ -27,7 +27,7 @@ fn not_found() -> ApiError {
 /// Lists stores: filter by status and text (code, name, city); oldest first; paginated.
 #[utoipa::path(
     get, path = "/api/stores", tag = "stores",
-    params(StoreListParams),
+    params(StoreListParams, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of stores", body = Paginated<Store>),
@@ -40,10 +40,11 @@ pub async fn list(
     _user: Authenticated,
     State(state): State<AppState>,
     Query(params): Query<StoreListParams>,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<Store>>> {
-    let (query, page) = params.validate()?;
-    let (items, total) = store::list(&state.pool, &query, page).await?;
-    Ok(Json(Paginated::new(items, total, page)))
+    let (query, page) = params.validate(&page)?;
+    let items = store::list(&state.pool, &query, &page).await?;
+    Ok(Json(Paginated::new(items, &page)))
 }
 
 /// One store.

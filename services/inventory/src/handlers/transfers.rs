@@ -6,7 +6,7 @@ use kit::ApiResult;
 use kit::auth::{Admin, Authenticated};
 use kit::error::{ApiError, Problem};
 use kit::extract::{Json, Path, Query};
-use kit::pagination::Paginated;
+use kit::pagination::{PageParams, Paginated};
 use uuid::Uuid;
 
 use crate::domain::transfer::{NewTransfer, Transfer, TransferListParams};
@@ -50,7 +50,7 @@ pub async fn create(
 /// Lists transfers, newest first: filter by store (either side) and product; paginated.
 #[utoipa::path(
     get, path = "/api/inventory/transfers", tag = "transfers",
-    params(TransferListParams),
+    params(TransferListParams, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of transfers", body = Paginated<Transfer>),
@@ -63,11 +63,12 @@ pub async fn list(
     _user: Authenticated,
     State(state): State<AppState>,
     Query(params): Query<TransferListParams>,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<Transfer>>> {
-    let page = params.validate()?;
-    let (items, total) =
-        store::transfers::list(&state.pool, params.store_id, params.product_id, page).await?;
-    Ok(Json(Paginated::new(items, total, page)))
+    let page = params.validate(&page)?;
+    let items =
+        store::transfers::list(&state.pool, params.store_id, params.product_id, &page).await?;
+    Ok(Json(Paginated::new(items, &page)))
 }
 
 /// One transfer.

@@ -16,7 +16,7 @@ use kit::ApiError;
 /// is reported (rows are locked in one global order, so a retry is rarely needed at all).
 pub const MAX_ATTEMPTS: u32 = 5;
 
-pub use kit::sql::{Counted, Listing, contains_pattern, fetch_page, split_counted};
+pub use kit::sql::{Listing, contains_pattern, fetch_page};
 
 /// Whether a database error is a deadlock or serialization failure, which a fresh attempt
 /// of the whole transaction may not meet again.

@@ -1,7 +1,9 @@
 //! SQL of the movement ledger (insert and read only: the table refuses updates and deletes).
 
 use chrono::{DateTime, Utc};
-use kit::pagination::Page;
+use kit::cursor::KeyKind;
+use kit::pagination::{Page, PageOf};
+use kit::sql::{ListError, SortKey};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -87,15 +89,21 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &MovementQuery) {
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
     query: &MovementQuery,
-    page: Page,
-) -> Result<(Vec<Movement>, i64), sqlx::Error> {
+    page: &Page,
+) -> Result<PageOf<Movement>, ListError> {
+    const KEYS: &[SortKey] = &[
+        SortKey::desc("m.created_at", KeyKind::Time),
+        SortKey::desc("m.id", KeyKind::Uuid),
+    ];
+    let scope = format!("{query:?}");
     let listing = Listing {
         columns: COLUMNS,
         from: "movements m",
         count_from: "movements m",
-        order_by: " ORDER BY m.created_at DESC, m.id DESC",
+        keys: KEYS,
+        scope: &scope,
     };
-    let (rows, total): (Vec<MovementRow>, i64) =
+    let page: PageOf<MovementRow> =
         fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
-    Ok((rows.into_iter().map(Movement::from).collect(), total))
+    Ok(page.map(Movement::from))
 }

@@ -5,7 +5,9 @@
 //! deadlocking.
 
 use chrono::{DateTime, Utc};
-use kit::pagination::Page;
+use kit::cursor::KeyKind;
+use kit::pagination::{Page, PageOf};
+use kit::sql::{ListError, SortKey};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -213,21 +215,27 @@ pub async fn list(
     db: impl PgExecutor<'_> + Copy,
     store: Uuid,
     query: &InventoryQuery,
-    page: Page,
-) -> Result<(Vec<StockItem>, i64), sqlx::Error> {
+    page: &Page,
+) -> Result<PageOf<StockItem>, ListError> {
     let from = "stock st JOIN products p ON p.product_id = st.product_id";
+    const KEYS: &[SortKey] = &[
+        SortKey::asc("p.sku", KeyKind::Text).nullable(),
+        SortKey::asc("st.product_id", KeyKind::Uuid),
+    ];
+    let scope = format!("stock {store} {query:?}");
     let listing = Listing {
         columns: ITEM_COLUMNS,
         from,
         count_from: from,
-        order_by: " ORDER BY p.sku NULLS LAST, st.product_id",
+        keys: KEYS,
+        scope: &scope,
     };
     let filters = |qb: &mut QueryBuilder<'_, Postgres>| {
         qb.push(" AND st.store_id = ").push_bind(store);
         push_filters(qb, query);
     };
-    let (rows, total): (Vec<ItemRow>, i64) = fetch_page(db, listing, filters, page).await?;
-    Ok((rows.into_iter().map(StockItem::from).collect(), total))
+    let page: PageOf<ItemRow> = fetch_page(db, listing, filters, page).await?;
+    Ok(page.map(StockItem::from))
 }
 
 /// One page of the items below their minimum in open stores (optionally one store),
@@ -235,16 +243,22 @@ pub async fn list(
 pub async fn alerts(
     db: impl PgExecutor<'_> + Copy,
     store: Option<Uuid>,
-    page: Page,
-) -> Result<(Vec<StockItem>, i64), sqlx::Error> {
+    page: &Page,
+) -> Result<PageOf<StockItem>, ListError> {
     let from = "stock st JOIN products p ON p.product_id = st.product_id \
                 JOIN stores s ON s.id = st.store_id";
+    const KEYS: &[SortKey] = &[
+        SortKey::desc("st.min_stock - (st.on_hand - st.reserved)", KeyKind::Int),
+        SortKey::asc("st.store_id", KeyKind::Uuid),
+        SortKey::asc("st.product_id", KeyKind::Uuid),
+    ];
+    let scope = format!("alerts {store:?}");
     let listing = Listing {
         columns: ITEM_COLUMNS,
         from,
         count_from: from,
-        order_by: " ORDER BY st.min_stock - (st.on_hand - st.reserved) DESC, st.store_id, \
-                   st.product_id",
+        keys: KEYS,
+        scope: &scope,
     };
     let filters = |qb: &mut QueryBuilder<'_, Postgres>| {
         qb.push(" AND s.status = 'open' AND st.on_hand - st.reserved < st.min_stock");
@@ -252,6 +266,6 @@ pub async fn alerts(
             qb.push(" AND st.store_id = ").push_bind(store);
         }
     };
-    let (rows, total): (Vec<ItemRow>, i64) = fetch_page(db, listing, filters, page).await?;
-    Ok((rows.into_iter().map(StockItem::from).collect(), total))
+    let page: PageOf<ItemRow> = fetch_page(db, listing, filters, page).await?;
+    Ok(page.map(StockItem::from))
 }

@@ -1,7 +1,9 @@
 //! SQL of stores.
 
 use chrono::{DateTime, Utc};
-use kit::pagination::Page;
+use kit::cursor::KeyKind;
+use kit::pagination::{Page, PageOf};
+use kit::sql::{ListError, SortKey};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -71,17 +73,23 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &StoreQuery) {
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
     query: &StoreQuery,
-    page: Page,
-) -> Result<(Vec<Store>, i64), sqlx::Error> {
+    page: &Page,
+) -> Result<PageOf<Store>, ListError> {
+    const KEYS: &[SortKey] = &[
+        SortKey::asc("s.created_at", KeyKind::Time),
+        SortKey::asc("s.id", KeyKind::Uuid),
+    ];
+    let scope = format!("{query:?}");
     let listing = Listing {
         columns: COLUMNS,
         from: "stores s",
         count_from: "stores s",
-        order_by: " ORDER BY s.created_at, s.id",
+        keys: KEYS,
+        scope: &scope,
     };
-    let (rows, total): (Vec<StoreRow>, i64) =
+    let page: PageOf<StoreRow> =
         fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
-    Ok((rows.into_iter().map(Store::from).collect(), total))
+    Ok(page.map(Store::from))
 }
 
 /// One store.

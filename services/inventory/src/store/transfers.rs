@@ -1,7 +1,9 @@
 //! SQL of transfers.
 
 use chrono::{DateTime, Utc};
-use kit::pagination::Page;
+use kit::cursor::KeyKind;
+use kit::pagination::{Page, PageOf};
+use kit::sql::{ListError, SortKey};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -91,15 +93,21 @@ pub async fn list(
     db: impl PgExecutor<'_> + Copy,
     store: Option<Uuid>,
     product: Option<Uuid>,
-    page: Page,
-) -> Result<(Vec<Transfer>, i64), sqlx::Error> {
+    page: &Page,
+) -> Result<PageOf<Transfer>, ListError> {
+    const KEYS: &[SortKey] = &[
+        SortKey::desc("t.created_at", KeyKind::Time),
+        SortKey::desc("t.id", KeyKind::Uuid),
+    ];
+    let scope = format!("transfers {store:?} {product:?}");
     let listing = Listing {
         columns: COLUMNS,
         from: "transfers t",
         count_from: "transfers t",
-        order_by: " ORDER BY t.created_at DESC, t.id DESC",
+        keys: KEYS,
+        scope: &scope,
     };
-    let (rows, total): (Vec<TransferRow>, i64) =
+    let page: PageOf<TransferRow> =
         fetch_page(db, listing, |qb| push_filters(qb, store, product), page).await?;
-    Ok((rows.into_iter().map(Transfer::from).collect(), total))
+    Ok(page.map(Transfer::from))
 }

@@ -5,6 +5,7 @@
 
 mod app;
 mod client;
+pub mod pages;
 mod proxy;
 
 use std::time::Duration;

@@ -244,10 +244,6 @@ pub struct OrderListParams {
     pub status: Option<OrderStatus>,
     /// Only orders of this customer (admin; a customer always sees only their own).
     pub user_id: Option<Uuid>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-    /// Number of items to skip (default 0).
-    pub offset: Option<i64>,
 }
 
 /// A validated order list query.
@@ -261,13 +257,9 @@ pub struct OrderQuery {
 
 impl OrderListParams {
     /// Checks the page.
-    pub fn validate(&self) -> Result<(OrderQuery, Page), ApiError> {
+    pub fn validate(&self, page: &PageParams) -> Result<(OrderQuery, Page), ApiError> {
         let mut v = Validator::new();
-        let page = PageParams {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .validate(&mut v);
+        let page = page.validate(&mut v);
         v.finish()?;
         Ok((
             OrderQuery {

@@ -6,7 +6,7 @@ use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::{ApiError, Problem};
 use kit::extract::{IDEMPOTENCY_KEY, IdempotencyKey, Json, Path, Query};
-use kit::pagination::Paginated;
+use kit::pagination::{PageOf, PageParams, Paginated};
 use uuid::Uuid;
 
 use super::{not_found, visible};
@@ -104,7 +104,7 @@ pub async fn create(
 /// widen that), an admin sees all and may filter by `status` and `userId`.
 #[utoipa::path(
     get, path = "/api/orders", tag = "orders",
-    params(OrderListParams),
+    params(OrderListParams, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of orders", body = Paginated<Order>),
@@ -117,17 +117,18 @@ pub async fn list(
     Authenticated(claims): Authenticated,
     State(state): State<AppState>,
     Query(params): Query<OrderListParams>,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<Order>>> {
-    let (mut query, page) = params.validate()?;
+    let (mut query, page) = params.validate(&page)?;
     if !claims.is_admin() {
         if query.user_id.is_some_and(|u| u != claims.sub) {
-            return Ok(Json(Paginated::new(vec![], 0, page)));
+            return Ok(Json(Paginated::new(PageOf::empty(), &page)));
         }
         query.user_id = Some(claims.sub);
     }
-    let (rows, total) = store::list(&state.pool, &query, page).await?;
-    let items = saga::with_lines(&state.pool, rows).await?;
-    Ok(Json(Paginated::new(items, total, page)))
+    let mut found = store::list(&state.pool, &query, &page).await?;
+    let orders = saga::with_lines(&state.pool, std::mem::take(&mut found.items)).await?;
+    Ok(Json(Paginated::new(found.with_items(orders), &page)))
 }
 
 /// One order (its owner or an admin; anyone else gets 404).

@@ -1,7 +1,9 @@
 //! SQL of orders, their lines, status history and shipments.
 
 use chrono::{DateTime, Utc};
-use kit::pagination::Page;
+use kit::cursor::KeyKind;
+use kit::pagination::{Page, PageOf};
+use kit::sql::{ListError, SortKey};
 use kit::sql::{Listing, fetch_page};
 use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -251,13 +253,19 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &OrderQuery) {
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
     query: &OrderQuery,
-    page: Page,
-) -> Result<(Vec<OrderRow>, i64), sqlx::Error> {
+    page: &Page,
+) -> Result<PageOf<OrderRow>, ListError> {
+    const KEYS: &[SortKey] = &[
+        SortKey::desc("o.created_at", KeyKind::Time),
+        SortKey::desc("o.id", KeyKind::Uuid),
+    ];
+    let scope = format!("{query:?}");
     let listing = Listing {
         columns: COLUMNS,
         from: FROM,
         count_from: "orders o",
-        order_by: " ORDER BY o.created_at DESC, o.id DESC",
+        keys: KEYS,
+        scope: &scope,
     };
     fetch_page(db, listing, |qb| push_filters(qb, query), page).await
 }

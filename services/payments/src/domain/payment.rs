@@ -94,10 +94,6 @@ pub struct PaymentListParams {
     pub order_id: Option<Uuid>,
     /// Only payments of this customer (admin; a customer always sees only their own).
     pub user_id: Option<Uuid>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-    /// Number of items to skip (default 0).
-    pub offset: Option<i64>,
 }
 
 /// A validated payment list query.
@@ -113,13 +109,9 @@ pub struct PaymentQuery {
 
 impl PaymentListParams {
     /// Checks the page.
-    pub fn validate(&self) -> Result<(PaymentQuery, Page), ApiError> {
+    pub fn validate(&self, page: &PageParams) -> Result<(PaymentQuery, Page), ApiError> {
         let mut v = Validator::new();
-        let page = PageParams {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .validate(&mut v);
+        let page = page.validate(&mut v);
         v.finish()?;
         Ok((
             PaymentQuery {
@@ -138,13 +130,13 @@ mod tests {
 
     #[test]
     fn list_params_are_checked() {
-        let params = PaymentListParams {
+        let page = PageParams {
             limit: Some(0),
             offset: Some(-1),
-            ..PaymentListParams::default()
+            ..PageParams::default()
         };
-        let fields: Vec<_> = params
-            .validate()
+        let fields: Vec<_> = PaymentListParams::default()
+            .validate(&page)
             .unwrap_err()
             .problem()
             .errors

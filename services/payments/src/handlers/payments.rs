@@ -7,7 +7,7 @@ use kit::ApiResult;
 use kit::auth::{Admin, Authenticated};
 use kit::error::{ApiError, Problem};
 use kit::extract::{Json, Path, Query};
-use kit::pagination::Paginated;
+use kit::pagination::{PageOf, PageParams, Paginated};
 use uuid::Uuid;
 
 use crate::domain::payment::{AuditEntry, Payment, PaymentListParams};
@@ -22,7 +22,7 @@ fn not_found() -> ApiError {
 /// A customer sees only their own, so `?orderId=` finds the payment of their order.
 #[utoipa::path(
     get, path = "/api/payments", tag = "payments",
-    params(PaymentListParams),
+    params(PaymentListParams, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of payments", body = Paginated<Payment>),
@@ -35,16 +35,17 @@ pub async fn list(
     Authenticated(claims): Authenticated,
     State(state): State<AppState>,
     Query(params): Query<PaymentListParams>,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<Payment>>> {
-    let (mut query, page) = params.validate()?;
+    let (mut query, page) = params.validate(&page)?;
     if !claims.is_admin() {
         if query.user_id.is_some_and(|u| u != claims.sub) {
-            return Ok(Json(Paginated::new(vec![], 0, page)));
+            return Ok(Json(Paginated::new(PageOf::empty(), &page)));
         }
         query.user_id = Some(claims.sub);
     }
-    let (items, total) = store::list(&state.pool, &query, page).await?;
-    Ok(Json(Paginated::new(items, total, page)))
+    let items = store::list(&state.pool, &query, &page).await?;
+    Ok(Json(Paginated::new(items, &page)))
 }
 
 /// One payment (an admin or its owner).

@@ -1,7 +1,9 @@
 //! SQL of payments, their audit log and parked saga events.
 
 use chrono::{DateTime, Utc};
-use kit::pagination::Page;
+use kit::cursor::KeyKind;
+use kit::pagination::{Page, PageOf};
+use kit::sql::{ListError, SortKey};
 use kit::sql::{Listing, fetch_page};
 use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -223,17 +225,23 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &PaymentQuery) {
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
     query: &PaymentQuery,
-    page: Page,
-) -> Result<(Vec<Payment>, i64), sqlx::Error> {
+    page: &Page,
+) -> Result<PageOf<Payment>, ListError> {
+    const KEYS: &[SortKey] = &[
+        SortKey::desc("p.created_at", KeyKind::Time),
+        SortKey::desc("p.id", KeyKind::Uuid),
+    ];
+    let scope = format!("{query:?}");
     let listing = Listing {
         columns: COLUMNS,
         from: "payments p",
         count_from: "payments p",
-        order_by: " ORDER BY p.created_at DESC, p.id DESC",
+        keys: KEYS,
+        scope: &scope,
     };
-    let (rows, total): (Vec<PaymentRow>, i64) =
+    let page: PageOf<PaymentRow> =
         fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
-    Ok((rows.into_iter().map(Into::into).collect(), total))
+    Ok(page.map(Into::into))
 }
 
 #[derive(Debug, sqlx::FromRow)]

@@ -119,10 +119,6 @@ pub struct ReviewListParams {
     /// `-createdAt` (default), `createdAt`, `rating` or `-rating`.
     #[param(value_type = Option<String>)]
     pub sort: Option<ReviewSort>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-    /// Number of items to skip (default 0).
-    pub offset: Option<i64>,
 }
 
 /// A validated review list query.
@@ -142,13 +138,9 @@ pub struct ReviewQuery {
 
 impl ReviewListParams {
     /// Checks the filters and the page, naming each bad parameter.
-    pub fn validate(&self) -> Result<(ReviewQuery, Page), ApiError> {
+    pub fn validate(&self, page: &PageParams) -> Result<(ReviewQuery, Page), ApiError> {
         let mut v = Validator::new();
-        let page = PageParams {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .validate(&mut v);
+        let page = page.validate(&mut v);
         if let Some(rating) = self.rating {
             v.range("rating", rating, RATING_MIN, RATING_MAX);
         }
@@ -266,11 +258,14 @@ mod tests {
     fn list_params_are_checked() {
         let params = ReviewListParams {
             rating: Some(0),
-            limit: Some(0),
             ..ReviewListParams::default()
         };
+        let page = PageParams {
+            limit: Some(0),
+            ..PageParams::default()
+        };
         let fields: Vec<_> = params
-            .validate()
+            .validate(&page)
             .unwrap_err()
             .problem()
             .errors

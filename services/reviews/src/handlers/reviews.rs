@@ -7,7 +7,7 @@ use kit::ApiResult;
 use kit::auth::{Authenticated, Claims};
 use kit::error::{ApiError, Problem, ResultExt};
 use kit::extract::{Json, Path, Query};
-use kit::pagination::Paginated;
+use kit::pagination::{PageParams, Paginated};
 use uuid::Uuid;
 
 use crate::domain::review::{NewReview, Review, ReviewFields, ReviewListParams, ReviewPatch};
@@ -40,7 +40,7 @@ fn ensure_author_or_admin(caller: &Claims, review: &Review) -> Result<(), ApiErr
 /// Lists reviews: filter by product, author, verified flag and stars; sort; paginate.
 #[utoipa::path(
     get, path = "/api/reviews", tag = "reviews",
-    params(ReviewListParams),
+    params(ReviewListParams, PageParams),
     responses(
         (status = 200, description = "A page of reviews", body = Paginated<Review>),
         (status = 422, description = "Bad parameter (named)", body = Problem),
@@ -50,10 +50,11 @@ fn ensure_author_or_admin(caller: &Claims, review: &Review) -> Result<(), ApiErr
 pub async fn list(
     State(state): State<AppState>,
     Query(params): Query<ReviewListParams>,
+    Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<Review>>> {
-    let (query, page) = params.validate()?;
-    let (items, total) = reviews_store::list(&state.pool, &query, page).await?;
-    Ok(Json(Paginated::new(items, total, page)))
+    let (query, page) = params.validate(&page)?;
+    let items = reviews_store::list(&state.pool, &query, &page).await?;
+    Ok(Json(Paginated::new(items, &page)))
 }
 
 /// One review.

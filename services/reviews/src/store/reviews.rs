@@ -1,7 +1,9 @@
 //! SQL of reviews.
 
 use chrono::{DateTime, Utc};
-use kit::pagination::Page;
+use kit::cursor::KeyKind;
+use kit::pagination::{Page, PageOf};
+use kit::sql::{ListError, SortKey};
 use kit::sql::{Listing, fetch_page};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -62,31 +64,50 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &ReviewQuery) {
     }
 }
 
-/// `ORDER BY` of a sort; `id` breaks ties so pages never overlap.
-fn order_by(sort: ReviewSort) -> &'static str {
+/// The sort keys of a sort; `id` breaks ties so pages never overlap.
+fn sort_keys(sort: ReviewSort) -> &'static [SortKey<'static>] {
+    const CREATED_DESC: SortKey = SortKey::desc("r.created_at", KeyKind::Time);
+    const ID_DESC: SortKey = SortKey::desc("r.id", KeyKind::Uuid);
+    const NEWEST: &[SortKey] = &[CREATED_DESC, ID_DESC];
+    const OLDEST: &[SortKey] = &[
+        SortKey::asc("r.created_at", KeyKind::Time),
+        SortKey::asc("r.id", KeyKind::Uuid),
+    ];
+    const LOWEST: &[SortKey] = &[
+        SortKey::asc("r.rating", KeyKind::Int),
+        CREATED_DESC,
+        ID_DESC,
+    ];
+    const HIGHEST: &[SortKey] = &[
+        SortKey::desc("r.rating", KeyKind::Int),
+        CREATED_DESC,
+        ID_DESC,
+    ];
     match sort {
-        ReviewSort::CreatedDesc => " ORDER BY r.created_at DESC, r.id DESC",
-        ReviewSort::CreatedAsc => " ORDER BY r.created_at ASC, r.id ASC",
-        ReviewSort::RatingAsc => " ORDER BY r.rating ASC, r.created_at DESC, r.id DESC",
-        ReviewSort::RatingDesc => " ORDER BY r.rating DESC, r.created_at DESC, r.id DESC",
+        ReviewSort::CreatedDesc => NEWEST,
+        ReviewSort::CreatedAsc => OLDEST,
+        ReviewSort::RatingAsc => LOWEST,
+        ReviewSort::RatingDesc => HIGHEST,
     }
 }
 
-/// One page of the reviews matching `query`, and how many match in all.
+/// One page of the reviews matching `query`.
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
     query: &ReviewQuery,
-    page: Page,
-) -> Result<(Vec<Review>, i64), sqlx::Error> {
+    page: &Page,
+) -> Result<PageOf<Review>, ListError> {
+    let scope = format!("{query:?}");
     let listing = Listing {
         columns: COLUMNS,
         from: "reviews r",
         count_from: "reviews r",
-        order_by: order_by(query.sort),
+        keys: sort_keys(query.sort),
+        scope: &scope,
     };
-    let (rows, total): (Vec<ReviewRow>, i64) =
+    let page: PageOf<ReviewRow> =
         fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
-    Ok((rows.into_iter().map(Review::from).collect(), total))
+    Ok(page.map(Review::from))
 }
 
 /// One review.

@@ -129,10 +129,8 @@ pub async fn list(
     let page = page.validate(&mut v);
     let search = filter.validate(&mut v);
     v.finish()?;
-    let mut conn = state.pool.acquire().await?;
-    let (items, total) =
-        store::users::list(&mut conn, filter.role, search.as_deref(), page).await?;
-    Ok(Json(Paginated::new(items, total, page)))
+    let items = store::users::list(&state.pool, filter.role, search.as_deref(), &page).await?;
+    Ok(Json(Paginated::new(items, &page)))
 }
 
 /// One user (admin).

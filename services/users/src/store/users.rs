@@ -1,8 +1,10 @@
 //! The `users` table.
 
 use kit::auth::Role;
-use kit::pagination::Page;
-use sqlx::{PgConnection, PgExecutor};
+use kit::cursor::KeyKind;
+use kit::pagination::{Page, PageOf};
+use kit::sql::{ListError, Listing, SortKey, contains_pattern, fetch_page};
+use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::domain::user::User;
@@ -137,52 +139,37 @@ pub async fn set_role(
     .await
 }
 
-/// A page of users matching the filters (oldest first), and how many match in all.
+/// A page of users matching the filters, oldest first.
 pub async fn list(
-    conn: &mut PgConnection,
+    db: impl PgExecutor<'_> + Copy,
     role: Option<Role>,
     search: Option<&str>,
-    page: Page,
-) -> Result<(Vec<User>, i64), sqlx::Error> {
-    const FILTER: &str = "($1::text IS NULL OR role = $1) \
-        AND ($2::text IS NULL OR email ILIKE $2 ESCAPE '\\' OR display_name ILIKE $2 ESCAPE '\\')";
-    let pattern = search.map(|q| format!("%{}%", escape_like(q)));
-    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM users WHERE {FILTER}"))
-        .bind(role)
-        .bind(pattern.as_deref())
-        .fetch_one(&mut *conn)
-        .await?;
-    let items = sqlx::query_as(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE {FILTER} \
-         ORDER BY created_at, id LIMIT $3 OFFSET $4"
-    ))
-    .bind(role)
-    .bind(pattern.as_deref())
-    .bind(page.limit)
-    .bind(page.offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok((items, total))
-}
-
-/// Escapes LIKE wildcards so a search for `50%` means the text `50%`.
-fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
+    page: &Page,
+) -> Result<PageOf<User>, ListError> {
+    const KEYS: &[SortKey] = &[
+        SortKey::asc("created_at", KeyKind::Time),
+        SortKey::asc("id", KeyKind::Uuid),
+    ];
+    let scope = format!("users {role:?} {search:?}");
+    let listing = Listing {
+        columns: USER_COLUMNS,
+        from: "users",
+        count_from: "users",
+        keys: KEYS,
+        scope: &scope,
+    };
+    let pattern = search.map(contains_pattern);
+    let filters = |qb: &mut QueryBuilder<'_, Postgres>| {
+        if let Some(role) = role {
+            qb.push(" AND role = ").push_bind(role);
         }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape_like;
-
-    #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(escape_like(r"50%_a\b"), r"50\%\_a\\b");
-    }
+        if let Some(pattern) = &pattern {
+            qb.push(" AND (email ILIKE ")
+                .push_bind(pattern.clone())
+                .push(" OR display_name ILIKE ")
+                .push_bind(pattern.clone())
+                .push(")");
+        }
+    };
+    fetch_page(db, listing, filters, page).await
 }
