@@ -54,7 +54,8 @@ impl From<PetRow> for Pet {
     }
 }
 
-fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &PetQuery) {
+/// Appends the filters of `query` to a `WHERE`.
+pub fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &PetQuery) {
     if let Some(category) = query.category_id {
         push_category_subtree(qb, "p", category);
     }
@@ -87,6 +88,17 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &PetQuery) {
     }
 }
 
+/// The list of pets for `query`; `scope` is its `Debug`, which binds cursors to it.
+pub fn listing<'a>(query: &PetQuery, scope: &'a str) -> Listing<'a> {
+    Listing {
+        columns: COLUMNS,
+        from: "pets p",
+        count_from: "pets p",
+        keys: sort_keys(query.sort),
+        scope,
+    }
+}
+
 /// One page of the pets matching `query`.
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
@@ -94,14 +106,13 @@ pub async fn list(
     page: &Page,
 ) -> Result<PageOf<Pet>, ListError> {
     let scope = format!("{query:?}");
-    let listing = Listing {
-        columns: COLUMNS,
-        from: "pets p",
-        count_from: "pets p",
-        keys: sort_keys(query.sort),
-        scope: &scope,
-    };
-    let page: PageOf<PetRow> = fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
+    let page: PageOf<PetRow> = fetch_page(
+        db,
+        listing(query, &scope),
+        |qb| push_filters(qb, query),
+        page,
+    )
+    .await?;
     Ok(page.map(Pet::from))
 }
 

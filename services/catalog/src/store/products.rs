@@ -55,7 +55,8 @@ impl From<ProductRow> for Product {
     }
 }
 
-fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &ProductQuery) {
+/// Appends the filters of `query` to a `WHERE`.
+pub fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &ProductQuery) {
     if let Some(category) = query.category_id {
         push_category_subtree(qb, "p", category);
     }
@@ -83,6 +84,17 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &ProductQuery) {
     }
 }
 
+/// The list of products for `query`; `scope` is its `Debug`, which binds cursors to it.
+pub fn listing<'a>(query: &ProductQuery, scope: &'a str) -> Listing<'a> {
+    Listing {
+        columns: COLUMNS,
+        from: "products p",
+        count_from: "products p",
+        keys: sort_keys(query.sort),
+        scope,
+    }
+}
+
 /// One page of the products matching `query`.
 pub async fn list(
     db: impl PgExecutor<'_> + Copy,
@@ -90,15 +102,13 @@ pub async fn list(
     page: &Page,
 ) -> Result<PageOf<Product>, ListError> {
     let scope = format!("{query:?}");
-    let listing = Listing {
-        columns: COLUMNS,
-        from: "products p",
-        count_from: "products p",
-        keys: sort_keys(query.sort),
-        scope: &scope,
-    };
-    let page: PageOf<ProductRow> =
-        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
+    let page: PageOf<ProductRow> = fetch_page(
+        db,
+        listing(query, &scope),
+        |qb| push_filters(qb, query),
+        page,
+    )
+    .await?;
     Ok(page.map(Product::from))
 }
 
