@@ -73,6 +73,9 @@ pub struct Config {
     /// Argon2id cost parameters. Not read from the environment: production
     /// always uses the OWASP-recommended defaults; tests may pick cheaper ones.
     pub password_hashing: argon2::Params,
+    /// Threads that hash passwords: the cores the process may use. They bound both CPU
+    /// and memory (each hash holds `m_cost` KiB, 19 MiB by default).
+    pub password_hash_threads: usize,
 }
 
 impl FromEnv for Config {
@@ -108,6 +111,7 @@ impl FromEnv for Config {
             },
             bootstrap_admin_email,
             password_hashing: argon2::Params::default(),
+            password_hash_threads: crate::security::default_threads(),
         })
     }
 }

@@ -65,7 +65,11 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> Result<(), BoxError> {
     let platform = Platform::start(SPEC, &config.store, shutdown)?;
-    let passwords = PasswordHasher::new(config.password_hashing.clone()).await?;
+    let passwords = PasswordHasher::new(
+        config.password_hashing.clone(),
+        config.password_hash_threads,
+    )
+    .await?;
     let state = AppState {
         pool: platform.pool.clone(),
         outbox: Outbox::new(SPEC.name),

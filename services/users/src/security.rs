@@ -1,7 +1,8 @@
-//! Secrets: argon2id password hashes (computed off the async runtime) and
+//! Secrets: argon2id password hashes (computed on bounded hashing threads) and
 //! opaque refresh tokens stored only as SHA-256 hashes.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
@@ -11,9 +12,14 @@ use kit::ApiError;
 use rand::RngCore as _;
 use rand::rngs::OsRng;
 use sha2::{Digest as _, Sha256};
+use tokio::sync::{Semaphore, oneshot};
 
 /// Bytes of randomness in a refresh token.
 pub const REFRESH_TOKEN_BYTES: usize = 32;
+
+/// Longest a request waits for a free hashing thread before it is refused with a 429
+/// (the default of [`PasswordHasher::with_max_wait`]).
+pub const MAX_HASH_WAIT: Duration = Duration::from_secs(2);
 
 /// Why a password could not be hashed or checked.
 #[derive(Debug, thiserror::Error)]
@@ -21,53 +27,136 @@ pub enum HashError {
     /// argon2 refused the input or a stored hash is not a PHC string.
     #[error("password hashing failed: {0}")]
     Argon2(argon2::password_hash::Error),
-    /// The blocking task running the hash died.
-    #[error("password hashing task failed")]
-    Task(#[from] tokio::task::JoinError),
+    /// Every hashing thread stayed busy for [`MAX_HASH_WAIT`].
+    #[error("every password hashing thread is busy")]
+    Busy,
+    /// A hashing thread is gone (it panicked).
+    #[error("password hashing thread stopped")]
+    Stopped,
 }
 
 impl From<HashError> for ApiError {
     fn from(err: HashError) -> Self {
-        ApiError::internal(err)
+        match err {
+            // A flood of logins or registrations: the client may retry in a moment.
+            HashError::Busy => ApiError::RateLimited {
+                retry_after_secs: 1,
+            },
+            err => ApiError::internal(err),
+        }
     }
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
 /// Hashes and verifies passwords with argon2id.
 ///
-/// Hashing costs tens of milliseconds of CPU and megabytes of memory by
-/// design, so every call runs on tokio's blocking pool rather than stalling
-/// the request-serving threads.
+/// A hash costs tens of milliseconds of CPU and `m_cost` KiB of memory (19 MiB by
+/// default) by design. Hashes run on a fixed set of threads, one per core this process
+/// may use, never on tokio's request threads or its growing blocking pool: memory stays
+/// bounded by `threads × m_cost` however many requests arrive (an allocator keeps a
+/// freed block per thread, so unbounded threads meant unbounded memory). A request
+/// waits at most [`MAX_HASH_WAIT`] for a thread, then gets a 429 with `Retry-After`.
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon: Arc<Argon2<'static>>,
     /// A hash of a random password with the same parameters, verified when a
     /// login names an unknown email so that both cases cost the same time.
     dummy_hash: Arc<str>,
+    /// One permit per hashing thread: holding one means a thread is free for the job.
+    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
+    max_wait: Duration,
 }
 
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PasswordHasher").finish_non_exhaustive()
+        f.debug_struct("PasswordHasher")
+            .field("threads", &self.permits.available_permits())
+            .finish_non_exhaustive()
     }
 }
 
+/// The hashing threads this process should run: the cores it may use (cgroup quota
+/// included, so a pod limited to one CPU hashes on one thread).
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 impl PasswordHasher {
-    /// An argon2id hasher with `params`, and its dummy hash.
-    pub async fn new(params: Params) -> Result<Self, HashError> {
+    /// An argon2id hasher with `params` on `threads` threads, and its dummy hash.
+    pub async fn new(params: Params, threads: usize) -> Result<Self, HashError> {
         let argon = Arc::new(Argon2::new(Algorithm::Argon2id, Version::V0x13, params));
+        let threads = threads.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only to take the next job, not while hashing.
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return, // every hasher was dropped
+                        }
+                    }
+                })
+                .map_err(|_| HashError::Stopped)?;
+        }
+        let mut hasher = Self {
+            argon,
+            dummy_hash: Arc::from(""),
+            permits: Arc::new(Semaphore::new(threads)),
+            jobs,
+            max_wait: MAX_HASH_WAIT,
+        };
         let mut random = [0u8; 32];
         OsRng.fill_bytes(&mut random);
-        let dummy_password = URL_SAFE_NO_PAD.encode(random);
-        let dummy_hash = hash_blocking(argon.clone(), dummy_password).await?;
-        Ok(Self {
-            argon,
-            dummy_hash: dummy_hash.into(),
-        })
+        hasher.dummy_hash = hasher.hash(URL_SAFE_NO_PAD.encode(random)).await?.into();
+        Ok(hasher)
+    }
+
+    /// The same hasher, refusing a request that waits `max_wait` for a thread.
+    pub fn with_max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = max_wait;
+        self
+    }
+
+    /// Runs `work` on a free hashing thread, waiting for one at most `max_wait`.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Argon2<'static>) -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = tokio::time::timeout(self.max_wait, self.permits.acquire())
+            .await
+            .map_err(|_| HashError::Busy)?
+            .map_err(|_| HashError::Stopped)?;
+        let (done, result) = oneshot::channel();
+        let argon = self.argon.clone();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(work(&argon));
+            }))
+            .map_err(|_| HashError::Stopped)?;
+        result.await.map_err(|_| HashError::Stopped)
     }
 
     /// The PHC string of `password` with a fresh random salt.
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        hash_blocking(self.argon.clone(), password).await
+        self.run(move |argon| {
+            let salt = SaltString::generate(&mut OsRng);
+            argon
+                .hash_password(password.as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+                .map_err(HashError::Argon2)
+        })
+        .await?
     }
 
     /// Whether `password` matches `hash` (compared in constant time by
@@ -76,29 +165,18 @@ impl PasswordHasher {
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, HashError> {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.to_string());
-        let argon = self.argon.clone();
-        let matches = tokio::task::spawn_blocking(move || {
-            let parsed = PasswordHash::new(&hash).map_err(HashError::Argon2)?;
-            match argon.verify_password(password.as_bytes(), &parsed) {
-                Ok(()) => Ok(true),
-                Err(argon2::password_hash::Error::Password) => Ok(false),
-                Err(err) => Err(HashError::Argon2(err)),
-            }
-        })
-        .await??;
+        let matches = self
+            .run(move |argon| {
+                let parsed = PasswordHash::new(&hash).map_err(HashError::Argon2)?;
+                match argon.verify_password(password.as_bytes(), &parsed) {
+                    Ok(()) => Ok(true),
+                    Err(argon2::password_hash::Error::Password) => Ok(false),
+                    Err(err) => Err(HashError::Argon2(err)),
+                }
+            })
+            .await??;
         Ok(known && matches)
     }
-}
-
-async fn hash_blocking(argon: Arc<Argon2<'static>>, password: String) -> Result<String, HashError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        argon
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(HashError::Argon2)
-    })
-    .await?
 }
 
 /// A freshly issued refresh token: what the client gets, and what is stored.
@@ -135,7 +213,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_differ() {
-        let hasher = PasswordHasher::new(cheap()).await.unwrap();
+        let hasher = PasswordHasher::new(cheap(), 2).await.unwrap();
         let a = hasher.hash("correct horse 7".into()).await.unwrap();
         let b = hasher.hash("correct horse 7".into()).await.unwrap();
         assert_ne!(a, b, "salts differ");
@@ -163,5 +241,38 @@ mod tests {
         assert_eq!(a.token.len(), 43);
         assert_eq!(a.hash.len(), 32);
         assert_eq!(hash_refresh_token(&a.token), a.hash);
+    }
+
+    #[tokio::test]
+    async fn a_request_waits_for_a_busy_thread_only_so_long() {
+        let hasher = PasswordHasher::new(cheap(), 1)
+            .await
+            .unwrap()
+            .with_max_wait(Duration::from_millis(50));
+        let hash = hasher.hash("correct horse 7".into()).await.unwrap();
+        // Occupy the one thread until told to let go.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let blocker = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.run(move |_| held.recv().is_ok()).await })
+        };
+        while hasher.permits.available_permits() > 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let refused = hasher
+            .verify("correct horse 7".into(), Some(hash.clone()))
+            .await;
+        assert!(matches!(refused, Err(HashError::Busy)), "{refused:?}");
+        let answer: ApiError = HashError::Busy.into();
+        assert_eq!(answer.status().as_u16(), 429);
+        release.send(()).unwrap();
+        assert!(blocker.await.unwrap().unwrap());
+        // With the thread free again, checks run.
+        assert!(
+            hasher
+                .verify("correct horse 7".into(), Some(hash))
+                .await
+                .unwrap()
+        );
     }
 }

@@ -40,6 +40,7 @@ pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> App {
         bootstrap_admin_email: None,
         // Cheap parameters: the tests hash hundreds of passwords in debug builds.
         password_hashing: argon2::Params::new(1024, 1, 1, None).expect("params"),
+        password_hash_threads: 2,
     };
     adjust(&mut config);
     let server =
