@@ -9,6 +9,11 @@ use sqlx::{Connection, PgPool};
 
 use crate::config::{Env, Secret};
 
+/// How long a pooled connection may sit unused before it is closed. Pools start empty and
+/// shrink back to nothing when idle, so a quiet service holds no connection but its
+/// relay's `LISTEN` (PostgreSQL's `max_connections` is shared by every service).
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How to reach the service's database.
 #[derive(Debug, Clone)]
 pub struct DatabaseConfig {
@@ -38,6 +43,8 @@ impl DatabaseConfig {
         let options: PgConnectOptions = self.url.expose().parse()?;
         Ok(PgPoolOptions::new()
             .max_connections(self.max_connections)
+            .min_connections(0)
+            .idle_timeout(IDLE_TIMEOUT)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(options))
     }

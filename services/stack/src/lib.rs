@@ -12,4 +12,4 @@ mod process;
 mod stack;
 
 pub use preflight::{check_broker, check_database};
-pub use stack::{Stack, StackError, StackOptions};
+pub use stack::{LOCAL_POOL_SIZE, Stack, StackError, StackOptions};

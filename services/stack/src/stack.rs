@@ -92,7 +92,15 @@ pub struct StackOptions {
     pub drop_databases_on_stop: bool,
     /// Extra variables for every service (e.g. rate limits in tests).
     pub extra_env: Vec<(String, String)>,
+    /// Pool size of each service with a database (`DATABASE_MAX_CONNECTIONS`). The
+    /// default, [`LOCAL_POOL_SIZE`], keeps a whole stack (7 databases, a pool and a
+    /// `LISTEN` connection each) at 35 connections at most, so a stack, a benchmark's
+    /// stack and the tests fit a default PostgreSQL (`max_connections` 100) together.
+    pub database_max_connections: u32,
 }
+
+/// Pool size per service of a local stack: plenty for two cores.
+pub const LOCAL_POOL_SIZE: u32 = 4;
 
 impl StackOptions {
     /// Defaults for this machine: local PostgreSQL and RabbitMQ, binaries next to the current executable.
@@ -111,6 +119,7 @@ impl StackOptions {
             bootstrap_admin_email: Some("admin@petstore.local".into()),
             drop_databases_on_stop: false,
             extra_env: Vec::new(),
+            database_max_connections: LOCAL_POOL_SIZE,
         }
     }
 }
@@ -361,6 +370,12 @@ fn signing_keys(state_dir: &Path) -> Result<DevKeys, StackError> {
 
 fn common_env(options: &StackOptions, keys: &DevKeys, spec: &ServiceSpec) -> Vec<(String, String)> {
     let mut vars = vec![(env::JWT_PUBLIC_KEY.to_string(), keys.public_pem.clone())];
+    if spec.has_database {
+        vars.push((
+            env::DATABASE_MAX_CONNECTIONS.into(),
+            options.database_max_connections.to_string(),
+        ));
+    }
     if spec.uses_broker {
         vars.push((env::AMQP_URL.into(), options.amqp_url.clone()));
     }

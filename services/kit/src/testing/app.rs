@@ -95,7 +95,7 @@ pub fn store_config(db: &super::TestDatabase, keys: &TestKeys) -> crate::service
         listen_addr: "127.0.0.1:0".parse().expect("a socket address"),
         database: crate::db::DatabaseConfig {
             url: crate::config::Secret::new(db.url.clone()),
-            max_connections: 5,
+            max_connections: 4,
         },
         amqp_url: crate::config::Secret::new(super::amqp_url()),
         verifier: keys.verifier(),

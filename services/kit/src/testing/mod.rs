@@ -74,7 +74,7 @@ impl TestDatabase {
         let _ = admin.close().await;
         let url = with_database(&admin_url, &name);
         let pool = PgPoolOptions::new()
-            .max_connections(8)
+            .max_connections(4)
             .connect(&url)
             .await
             .expect("connect to the test database");

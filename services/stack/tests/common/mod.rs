@@ -37,6 +37,7 @@ pub fn options(tag: &str) -> StackOptions {
             ("RATE_LIMIT_PER_IP_PER_MINUTE".into(), "0".into()),
             ("RATE_LIMIT_PER_USER_PER_MINUTE".into(), "0".into()),
         ],
+        ..StackOptions::local()
     }
 }
 
