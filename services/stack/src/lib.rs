@@ -7,6 +7,7 @@
 //! a newcomer runs.
 #![forbid(unsafe_code)]
 
+pub mod bench;
 mod preflight;
 mod process;
 mod stack;

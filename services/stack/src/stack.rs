@@ -222,6 +222,19 @@ impl Stack {
             .map(|p| p.url.as_str())
     }
 
+    /// The URL of a service's database (for benchmarks that seed it directly).
+    pub fn database_url_of(&self, name: &str) -> Option<String> {
+        SERVICES
+            .iter()
+            .find(|spec| spec.name == name && spec.has_database)
+            .map(|spec| {
+                replace_database(
+                    &self.options.database_url,
+                    &database_name(&self.options, spec),
+                )
+            })
+    }
+
     /// Kills a service abruptly (a crash, for tests).
     pub async fn kill(&mut self, name: &str) {
         if let Some(process) = self.processes.iter_mut().find(|p| p.spec.name == name) {

@@ -6,25 +6,35 @@
 //! Build with `--release` for meaningful figures; see docs/benchmarks.md.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use futures_util::StreamExt;
-use rand::Rng;
 use serde_json::{Value, json};
+use stack::bench::{self, LimitServer, Load};
 use stack::{Stack, StackOptions};
 
 /// Load generator for the product listing.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Cli {
-    /// Products to seed.
+    /// Products to seed (directly in catalog's database).
     #[arg(long, default_value_t = 10_000)]
     products: usize,
-    /// Concurrent connections during a measurement.
+    /// Products of the large catalog measured after the first (0 skips it).
+    #[arg(long, default_value_t = 1_000_000)]
+    large_products: usize,
+    /// Concurrent connections of each listing measurement (wrk).
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Concurrent customers in the saga measurement.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+    /// Connections each service's pool (and the limit server's) may hold.
+    #[arg(long, default_value_t = 8)]
+    pool_size: u32,
+    /// Concurrent logins in the password flood (0 skips it).
+    #[arg(long, default_value_t = 64)]
+    login_flood: usize,
     /// Seconds each measurement runs.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
@@ -58,6 +68,7 @@ async fn main() -> ExitCode {
             ("RATE_LIMIT_PER_IP_PER_MINUTE".into(), "0".into()),
             ("RATE_LIMIT_PER_USER_PER_MINUTE".into(), "0".into()),
         ],
+        database_max_connections: cli.pool_size,
         ..StackOptions::local()
     };
     let stack = match Stack::start(options).await {
@@ -104,81 +115,9 @@ async fn run(cli: &Cli, stack: &Stack) -> Result<(), BoxError> {
     .await?;
     let category_id = category["id"].as_str().ok_or("category id")?.to_string();
 
-    let seeding = Instant::now();
-    let seeded = futures_util::stream::iter(0..cli.products)
-        .map(|i| {
-            let (http, gateway, token, category_id) = (
-                http.clone(),
-                gateway.clone(),
-                token.clone(),
-                category_id.clone(),
-            );
-            async move {
-                let body = json!({
-                    "sku": format!("BENCH-{i:06}"),
-                    "name": format!("Bench product {i}"),
-                    "description": "Seeded by petstore-bench",
-                    "categoryId": category_id,
-                    "price": { "amount": 100 + (i as i64 * 37) % 10_000, "currency": "EUR" },
-                });
-                post(&http, &format!("{gateway}/api/products"), &token, body)
-                    .await
-                    .map(|_| ())
-            }
-        })
-        .buffer_unordered(16)
-        .filter(|r| std::future::ready(r.is_ok()))
-        .count()
-        .await;
-    println!(
-        "\nSeeded {seeded} products in {:.1} s ({:.0} writes/s through the gateway).\n",
-        seeding.elapsed().as_secs_f64(),
-        seeded as f64 / seeding.elapsed().as_secs_f64()
-    );
-    if seeded != cli.products {
-        return Err(format!("only {seeded} of {} products were created", cli.products).into());
-    }
-
-    let catalog = stack
-        .url_of("catalog")
-        .ok_or("catalog is not running")?
-        .to_string();
-    println!(
-        "## Product listing, {} connections, {} s each\n",
-        cli.concurrency, cli.seconds
-    );
-    println!("| target | query | requests/s | p50 | p99 | errors |\n|---|---|---|---|---|---|");
-    let queries = [
-        (
-            "page of 20, random offset",
-            "/api/products?limit=20&offset={offset}".to_string(),
-        ),
-        (
-            "category, sorted by price",
-            format!(
-                "/api/products?categoryId={category_id}&sort=-price&limit=20&offset={{offset}}"
-            ),
-        ),
-    ];
-    for (label, base) in [
-        ("gateway", gateway.as_str()),
-        ("catalog direct", catalog.as_str()),
-    ] {
-        for (query, path) in &queries {
-            let report = measure(
-                &http,
-                base,
-                path,
-                cli.products,
-                cli.concurrency,
-                Duration::from_secs(cli.seconds),
-            )
-            .await;
-            println!(
-                "| {label} | {query} | {:.0} | {:.2} ms | {:.2} ms | {} |",
-                report.rps, report.p50_ms, report.p99_ms, report.errors
-            );
-        }
+    listing(cli, stack, &http, &token, &category_id).await?;
+    if cli.login_flood > 0 {
+        login_flood(cli, stack, &http).await?;
     }
     if cli.orders > 0 {
         saga(&http, &gateway, &token, &category_id, cli).await?;
@@ -367,67 +306,274 @@ async fn post(
     Ok(serde_json::from_str(&text)?)
 }
 
-struct Report {
-    rps: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    errors: usize,
+/// One row of the listing table.
+struct Row {
+    target: &'static str,
+    query: String,
+    load: Load,
 }
 
-/// Runs `concurrency` loops of GETs for `duration`; latencies are kept in full (bounded by the duration).
-async fn measure(
+/// Listing throughput and latency against the limit server, all in one run: the limit,
+/// catalog directly and through the gateway, a deep cursor page, a filtered and sorted
+/// list, inventory's listing and alerts, then the same at `--large-products`.
+async fn listing(
+    cli: &Cli,
+    stack: &Stack,
+    http: &reqwest::Client,
+    token: &str,
+    category_id: &str,
+) -> Result<(), BoxError> {
+    let catalog_db = stack
+        .database_url_of("catalog")
+        .ok_or("no catalog database")?;
+    let catalog_pool = sqlx::PgPool::connect(&catalog_db).await?;
+    let category: uuid::Uuid = category_id.parse()?;
+    let seeding = Instant::now();
+    bench::seed_products(&catalog_pool, category, 0, cli.products).await?;
+    println!(
+        "\nSeeded {} products in catalog's database in {:.1} s.\n",
+        cli.products,
+        seeding.elapsed().as_secs_f64()
+    );
+    let inventory_db = stack
+        .database_url_of("inventory")
+        .ok_or("no inventory database")?;
+    let inventory_pool = sqlx::PgPool::connect(&inventory_db).await?;
+    let store = bench::seed_inventory(&inventory_pool, 2_000).await?;
+    let bin_dir = std::env::current_exe()?
+        .parent()
+        .ok_or("no binary directory")?
+        .to_path_buf();
+    let limit = LimitServer::start(&bin_dir, &catalog_db, cli.pool_size).await?;
+    let catalog = stack.url_of("catalog").ok_or("catalog is not running")?;
+    let inventory = stack
+        .url_of("inventory")
+        .ok_or("inventory is not running")?;
+    let gateway = stack.gateway_url.as_str();
+    let auth = vec![format!("Authorization: Bearer {token}")];
+
+    let page_500 = deep_page(http, catalog, "/api/products?limit=10", 500).await?;
+    let mut rows = Vec::new();
+    let mut run = async |target: &'static str, query: &str, url: String, headers: &[String]| {
+        let load = bench::wrk(&url, headers, cli.connections, cli.seconds).await?;
+        rows.push(Row {
+            target,
+            query: query.to_string(),
+            load,
+        });
+        Ok::<_, BoxError>(())
+    };
+    let n = cli.products;
+    run(
+        "limit server",
+        &format!("10 rows by id, {n} products"),
+        limit.url.clone(),
+        &[],
+    )
+    .await?;
+    run(
+        "catalog",
+        &format!("default page (limit=10), {n}"),
+        format!("{catalog}/api/products?limit=10"),
+        &[],
+    )
+    .await?;
+    run(
+        "gateway",
+        &format!("default page (limit=10), {n}"),
+        format!("{gateway}/api/products?limit=10"),
+        &[],
+    )
+    .await?;
+    run(
+        "catalog",
+        &format!("page 500 by cursor, {n}"),
+        format!("{catalog}{page_500}"),
+        &[],
+    )
+    .await?;
+    run(
+        "catalog",
+        &format!("page 500 by offset, {n}"),
+        format!("{catalog}/api/products?limit=10&offset=4990"),
+        &[],
+    )
+    .await?;
+    run(
+        "catalog",
+        "category, by price, limit=10",
+        format!("{catalog}/api/products?categoryId={category_id}&sort=-price&limit=10"),
+        &[],
+    )
+    .await?;
+    run(
+        "catalog",
+        "search q=product 77",
+        format!("{catalog}/api/products?q=product%2077&limit=10"),
+        &[],
+    )
+    .await?;
+    run(
+        "inventory",
+        "store stock (limit=10), 2000 items",
+        format!("{inventory}/api/stores/{store}/inventory?limit=10"),
+        &auth,
+    )
+    .await?;
+    run(
+        "inventory",
+        "alerts (limit=10), 200 alerts",
+        format!("{inventory}/api/inventory/alerts?limit=10"),
+        &auth,
+    )
+    .await?;
+    if cli.large_products > cli.products {
+        let seeding = Instant::now();
+        bench::seed_products(&catalog_pool, category, cli.products, cli.large_products).await?;
+        println!(
+            "Grew the catalog to {} products in {:.1} s.\n",
+            cli.large_products,
+            seeding.elapsed().as_secs_f64()
+        );
+        let n = cli.large_products;
+        let page_500 = deep_page(http, catalog, "/api/products?limit=10", 500).await?;
+        run(
+            "limit server",
+            &format!("10 rows by id, {n} products"),
+            limit.url.clone(),
+            &[],
+        )
+        .await?;
+        run(
+            "catalog",
+            &format!("default page (limit=10), {n}"),
+            format!("{catalog}/api/products?limit=10"),
+            &[],
+        )
+        .await?;
+        run(
+            "catalog",
+            &format!("page 500 by cursor, {n}"),
+            format!("{catalog}{page_500}"),
+            &[],
+        )
+        .await?;
+        run(
+            "catalog",
+            "search q=product 77, 1M",
+            format!("{catalog}/api/products?q=product%2077&limit=10"),
+            &[],
+        )
+        .await?;
+    }
+    let reference = rows.first().map_or(1.0, |r| r.load.rps);
+    let page_1 = rows.get(1).map_or(1.0, |r| r.load.rps);
+    println!(
+        "## Listing, wrk -t2 -c{} -d{}s, ratios to the limit server of the same run\n",
+        cli.connections, cli.seconds
+    );
+    println!(
+        "| target | query | requests/s | p50 | p99 | p99/p50 | ÷ limit | ÷ page 1 | errors |\n|---|---|---|---|---|---|---|---|---|"
+    );
+    for row in &rows {
+        let l = row.load;
+        println!(
+            "| {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.1} | {:.0} % | {:.0} % | {} |",
+            row.target,
+            row.query,
+            l.rps,
+            l.p50_ms,
+            l.p99_ms,
+            l.p99_ms / l.p50_ms.max(0.001),
+            100.0 * l.rps / reference,
+            100.0 * l.rps / page_1,
+            l.errors
+        );
+    }
+    Ok(())
+}
+
+/// The path of page `page` of `path`, reached by following `nextCursor`.
+async fn deep_page(
     http: &reqwest::Client,
     base: &str,
     path: &str,
-    products: usize,
-    concurrency: usize,
-    duration: Duration,
-) -> Report {
-    let deadline = Instant::now() + duration;
-    let started = Instant::now();
-    let base = Arc::new(base.to_string());
-    let path = Arc::new(path.to_string());
-    let workers: Vec<_> = (0..concurrency)
+    page: usize,
+) -> Result<String, BoxError> {
+    let mut current = path.to_string();
+    for _ in 1..page {
+        let body: Value = http
+            .get(format!("{base}{current}"))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let cursor = body["nextCursor"].as_str().ok_or("the list ended early")?;
+        // A cursor is base64url: nothing in it needs escaping in a query string.
+        current = format!("{path}&cursor={cursor}");
+    }
+    Ok(current)
+}
+
+/// `--login-flood` concurrent logins for 10 s while users' resident memory is sampled.
+async fn login_flood(cli: &Cli, stack: &Stack, http: &reqwest::Client) -> Result<(), BoxError> {
+    let gateway = stack.gateway_url.clone();
+    account(http, &gateway, "flood@example.com").await?;
+    let users = stack
+        .processes
+        .iter()
+        .find(|p| p.spec.name == "users")
+        .ok_or("users is not running")?;
+    let before = users.resident_kib().unwrap_or(0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let workers: Vec<_> = (0..cli.login_flood)
         .map(|_| {
-            let (http, base, path) = (http.clone(), base.clone(), path.clone());
+            let (http, gateway) = (http.clone(), gateway.clone());
             tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut errors = 0;
+                let mut by_status = std::collections::BTreeMap::<u16, u64>::new();
+                let body =
+                    json!({ "email": "flood@example.com", "password": "bench passphrase 2026" });
                 while Instant::now() < deadline {
-                    let offset = rand::thread_rng().gen_range(0..products.max(1));
-                    let url = format!("{base}{}", path.replace("{offset}", &offset.to_string()));
-                    let sent = Instant::now();
-                    match http.get(&url).send().await {
-                        Ok(response) if response.status().is_success() => {
-                            let _ = response.bytes().await;
-                            latencies.push(sent.elapsed());
-                        }
-                        _ => errors += 1,
-                    }
+                    let status = match http
+                        .post(format!("{gateway}/api/auth/login"))
+                        .json(&body)
+                        .send()
+                        .await
+                    {
+                        Ok(r) => r.status().as_u16(),
+                        Err(_) => 0,
+                    };
+                    *by_status.entry(status).or_default() += 1;
                 }
-                (latencies, errors)
+                by_status
             })
         })
         .collect();
-    let mut latencies = Vec::new();
-    let mut errors = 0;
+    let mut peak = before;
+    while Instant::now() < deadline {
+        peak = peak.max(users.resident_kib().unwrap_or(0));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut by_status = std::collections::BTreeMap::<u16, u64>::new();
     for worker in workers {
-        if let Ok((l, e)) = worker.await {
-            latencies.extend(l);
-            errors += e;
+        for (status, n) in worker.await.unwrap_or_default() {
+            *by_status.entry(status).or_default() += n;
         }
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let percentile = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    Report {
-        rps: latencies.len() as f64 / elapsed,
-        p50_ms: percentile(0.50),
-        p99_ms: percentile(0.99),
-        errors,
-    }
+    let after = users.resident_kib().unwrap_or(0);
+    println!(
+        "\n## Password flood: {} concurrent logins for 10 s\n",
+        cli.login_flood
+    );
+    println!("| users RSS before | peak | after | answers |\n|---|---|---|---|");
+    let answers: Vec<String> = by_status.iter().map(|(s, n)| format!("{s}: {n}")).collect();
+    println!(
+        "| {:.1} MiB | {:.1} MiB | {:.1} MiB | {} |",
+        before as f64 / 1024.0,
+        peak as f64 / 1024.0,
+        after as f64 / 1024.0,
+        answers.join(", ")
+    );
+    Ok(())
 }
