@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use argon2::password_hash::{PasswordHash, SaltString};
-use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit::ApiError;
@@ -47,7 +47,8 @@ impl From<HashError> for ApiError {
     }
 }
 
-type Job = Box<dyn FnOnce() + Send>;
+/// Work for a hashing thread, given that thread's own argon2 memory.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
 /// Hashes and verifies passwords with argon2id.
 ///
@@ -95,6 +96,10 @@ impl PasswordHasher {
             std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
                 .spawn(move || {
+                    // Allocated once and reused by every hash on this thread, so memory
+                    // is `threads × m_cost` for the life of the process, with no churn
+                    // for the allocator to hold on to.
+                    let mut memory: Vec<Block> = Vec::new();
                     loop {
                         // The lock is held only to take the next job, not while hashing.
                         let job = match queue.lock() {
@@ -102,7 +107,7 @@ impl PasswordHasher {
                             Err(_) => return,
                         };
                         match job {
-                            Ok(job) => job(),
+                            Ok(job) => job(&mut memory),
                             Err(_) => return, // every hasher was dropped
                         }
                     }
@@ -131,7 +136,7 @@ impl PasswordHasher {
     /// Runs `work` on a free hashing thread, waiting for one at most `max_wait`.
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Argon2<'static>) -> T + Send + 'static,
+        work: impl FnOnce(&Argon2<'static>, &mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
         let _permit = tokio::time::timeout(self.max_wait, self.permits.acquire())
             .await
@@ -140,8 +145,8 @@ impl PasswordHasher {
         let (done, result) = oneshot::channel();
         let argon = self.argon.clone();
         self.jobs
-            .send(Box::new(move || {
-                let _ = done.send(work(&argon));
+            .send(Box::new(move |memory: &mut Vec<Block>| {
+                let _ = done.send(work(&argon, memory));
             }))
             .map_err(|_| HashError::Stopped)?;
         result.await.map_err(|_| HashError::Stopped)
@@ -149,12 +154,21 @@ impl PasswordHasher {
 
     /// The PHC string of `password` with a fresh random salt.
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        self.run(move |argon| {
+        self.run(move |argon, memory| {
             let salt = SaltString::generate(&mut OsRng);
-            argon
-                .hash_password(password.as_bytes(), &salt)
-                .map(|hash| hash.to_string())
-                .map_err(HashError::Argon2)
+            let out_len = argon
+                .params()
+                .output_len()
+                .unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+            let output = compute(argon, password.as_bytes(), salt.as_salt(), out_len, memory)?;
+            Ok(PasswordHash {
+                algorithm: Algorithm::Argon2id.ident(),
+                version: Some(Version::V0x13.into()),
+                params: ParamsString::try_from(argon.params()).map_err(HashError::Argon2)?,
+                salt: Some(salt.as_salt()),
+                hash: Some(output),
+            }
+            .to_string())
         })
         .await?
     }
@@ -166,17 +180,63 @@ impl PasswordHasher {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.to_string());
         let matches = self
-            .run(move |argon| {
+            .run(move |_, memory| {
                 let parsed = PasswordHash::new(&hash).map_err(HashError::Argon2)?;
-                match argon.verify_password(password.as_bytes(), &parsed) {
-                    Ok(()) => Ok(true),
-                    Err(argon2::password_hash::Error::Password) => Ok(false),
-                    Err(err) => Err(HashError::Argon2(err)),
-                }
+                let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+                    return Err(HashError::Argon2(
+                        argon2::password_hash::Error::PhcStringField,
+                    ));
+                };
+                // The stored hash's own algorithm, version and costs, as argon2's verifier.
+                let algorithm = Algorithm::try_from(parsed.algorithm).map_err(HashError::Argon2)?;
+                let version = parsed
+                    .version
+                    .map(Version::try_from)
+                    .transpose()
+                    .map_err(|e| HashError::Argon2(e.into()))?
+                    .unwrap_or_default();
+                let params = Params::try_from(&parsed).map_err(HashError::Argon2)?;
+                let argon = Argon2::new(algorithm, version, params);
+                let output = compute(&argon, password.as_bytes(), salt, expected.len(), memory)?;
+                // `Output` compares in constant time.
+                Ok(output == expected)
             })
             .await??;
         Ok(known && matches)
     }
+}
+
+/// argon2 of `password` and `salt` into an output of `out_len` bytes, in `memory` (grown
+/// to the hash's block count if it is smaller; a hash costlier than the service's own
+/// gets temporary memory instead, so one odd stored hash cannot grow a thread for good).
+fn compute(
+    argon: &Argon2<'_>,
+    password: &[u8],
+    salt: Salt<'_>,
+    out_len: usize,
+    memory: &mut Vec<Block>,
+) -> Result<Output, HashError> {
+    let mut salt_bytes = [0u8; Salt::MAX_LENGTH];
+    let salt = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(HashError::Argon2)?;
+    let blocks = argon.params().block_count();
+    let mut temporary = Vec::new();
+    let memory = if blocks <= memory.len() || blocks <= Params::default().block_count() {
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        memory
+    } else {
+        temporary.resize(blocks, Block::default());
+        &mut temporary
+    };
+    Output::init_with(out_len, |out| {
+        argon
+            .hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
+            .map_err(Into::into)
+    })
+    .map_err(HashError::Argon2)
 }
 
 /// A freshly issued refresh token: what the client gets, and what is stored.
@@ -254,7 +314,7 @@ mod tests {
         let (release, held) = std::sync::mpsc::channel::<()>();
         let blocker = {
             let hasher = hasher.clone();
-            tokio::spawn(async move { hasher.run(move |_| held.recv().is_ok()).await })
+            tokio::spawn(async move { hasher.run(move |_, _| held.recv().is_ok()).await })
         };
         while hasher.permits.available_permits() > 0 {
             tokio::time::sleep(Duration::from_millis(1)).await;
@@ -274,5 +334,55 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[tokio::test]
+    async fn hashes_are_standard_phc_strings_both_ways() {
+        use argon2::{PasswordHasher as _, PasswordVerifier as _};
+        let hasher = PasswordHasher::new(cheap(), 1).await.unwrap();
+        let reference = Argon2::new(Algorithm::Argon2id, Version::V0x13, cheap());
+        // Ours verifies with the argon2 crate's own verifier ...
+        let ours = hasher.hash("correct horse 7".into()).await.unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            reference
+                .verify_password(b"correct horse 7", &parsed)
+                .is_ok()
+        );
+        assert!(
+            reference
+                .verify_password(b"wrong horse 7", &parsed)
+                .is_err()
+        );
+        // ... and hashes stored before (made by the crate, other costs too) verify with ours.
+        let salt = SaltString::generate(&mut OsRng);
+        let costlier = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(2048, 2, 1, None).unwrap(),
+        );
+        for stored in [
+            reference
+                .hash_password(b"old password 1", &salt)
+                .unwrap()
+                .to_string(),
+            costlier
+                .hash_password(b"old password 1", &salt)
+                .unwrap()
+                .to_string(),
+        ] {
+            assert!(
+                hasher
+                    .verify("old password 1".into(), Some(stored.clone()))
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !hasher
+                    .verify("old password 2".into(), Some(stored))
+                    .await
+                    .unwrap()
+            );
+        }
     }
 }
