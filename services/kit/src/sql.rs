@@ -215,7 +215,10 @@ fn page_query<'q>(
         push_after(&mut qb, keys, &values);
     }
     push_order_by(&mut qb, keys);
-    qb.push(" LIMIT ").push_bind(page.limit + 1);
+    // The limit is written into the SQL, not bound: it is a validated integer (1–101), and
+    // known to the planner it lets PostgreSQL keep one generic plan per statement instead
+    // of planning every execution anew (a bound LIMIT makes the generic plan look costly).
+    qb.push(format_args!(" LIMIT {}", page.limit + 1));
     if page.offset() > 0 {
         qb.push(" OFFSET ").push_bind(page.offset());
     }

@@ -44,8 +44,12 @@ pub async fn list(
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<StockItem>>> {
     let (query, page) = params.validate(&page)?;
-    ensure_store(&state, id).await?;
     let items = store::stock::list(&state.pool, id, &query, &page).await?;
+    // A store with stock exists: only an empty page needs the second query that tells
+    // "no such store" (404) from "nothing matches" (an empty page).
+    if items.items.is_empty() {
+        ensure_store(&state, id).await?;
+    }
     Ok(Json(Paginated::new(items, &page)))
 }
 
