@@ -318,6 +318,25 @@ pub fn invalid(ps: &PetStore, reason: &str) -> PetStoreStatus {
     status
 }
 
+/// Marks a status Degraded because some children could not be written:
+/// `Ready` is false with reason `ApplyFailed` and a message naming each
+/// child and the API's answer (the other children converged).
+pub fn children_failed(status: &mut PetStoreStatus, messages: &[String]) {
+    status.phase = Phase::Degraded;
+    let generation = status.observed_generation;
+    let c = condition(
+        "Ready",
+        false,
+        "ApplyFailed",
+        messages.join("; "),
+        generation,
+    );
+    match status.conditions.iter_mut().find(|c| c.type_ == "Ready") {
+        Some(existing) => *existing = c,
+        None => status.conditions.insert(0, c),
+    }
+}
+
 /// Keeps the transition time of conditions whose status did not change, so
 /// an unchanged store yields an identical status.
 pub fn keep_transition_times(new: &mut PetStoreStatus, old: Option<&PetStoreStatus>) {

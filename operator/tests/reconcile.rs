@@ -442,7 +442,11 @@ async fn deleting(retention: DataRetention) -> Client {
             )),
         );
         for o in api.list(&ListParams::default()).await.expect("list").items {
-            objects.push(serde_json::to_value(o).expect("json"));
+            // As `kubectl get -o json` shows them: with TypeMeta.
+            let mut v = serde_json::to_value(o).expect("json");
+            v["apiVersion"] = json!(if kind == "Secret" { "v1" } else { "apps/v1" });
+            v["kind"] = json!(kind);
+            objects.push(v);
         }
     }
     let mut ps = serde_json::to_value(&*get(&client).await).expect("json");
@@ -770,5 +774,201 @@ async fn a_failed_scheduled_backup_turns_backup_ready_false() {
     assert_eq!(
         users.last_scheduled_backup.as_deref(),
         Some("2026-01-02T03:00:00Z")
+    );
+}
+
+// Relies on the harness mimicking server-side apply removing the fields a
+// manager stopped applying (the fake never removes a field).
+#[tokio::test]
+async fn an_optional_field_removed_from_the_spec_is_removed_from_the_child() {
+    let (client, writes) = started(&fixtures::full()).await;
+    let api: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    // A merge patch with nulls removes the fields from the PetStore.
+    api.patch(
+        "shop",
+        &PatchParams::default(),
+        &Patch::Merge(&json!({"spec": {
+            "ingress": {"tlsSecretName": null, "className": null},
+            "image": {"pullSecrets": null},
+            "backup": {"timeZone": null},
+        }})),
+    )
+    .await
+    .expect("patch spec");
+    writes.clear();
+    once(&client).await.expect("reconcile");
+    let ingress: Api<Ingress> = Api::namespaced(client.clone(), NS);
+    let spec = ingress
+        .get("shop-gateway")
+        .await
+        .expect("ingress")
+        .spec
+        .expect("spec");
+    assert_eq!(spec.tls, None);
+    assert_eq!(spec.ingress_class_name, None);
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let pod = deploy
+        .get("shop-users")
+        .await
+        .expect("users")
+        .spec
+        .and_then(|s| s.template.spec)
+        .expect("pod");
+    assert_eq!(pod.image_pull_secrets, None);
+    let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), NS);
+    let cj = cronjobs.get("shop-backup-users").await.expect("cronjob");
+    assert_eq!(cj.spec.expect("spec").time_zone, None);
+}
+
+// Relies on the harness mimicking list items without apiVersion/kind (the
+// caches are filled from such a list, as a watch's initial list is).
+#[tokio::test]
+async fn an_unchanged_store_read_from_the_caches_makes_no_request() {
+    let (client, writes) = started(&fixtures::full()).await;
+    let ctx = common::cached_context(client.clone(), NS).await;
+    let ps = get(&client).await;
+    writes.clear();
+    reconcile(ps, ctx).await.expect("reconcile");
+    assert_eq!(writes.all(), Vec::<String>::new());
+    assert_eq!(writes.reads(), 0, "no LIST and no GET");
+}
+
+// Relies on the harness mimicking server-side apply merging list-map
+// entries by key across field managers, and the API refusing duplicate
+// port names (as kube-apiserver does with a 422).
+#[tokio::test]
+async fn a_keyed_list_edited_by_another_manager_is_restored() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    let services: Api<Service> = Api::namespaced(client.clone(), NS);
+    let kubectl = PatchParams {
+        field_manager: Some("kubectl-patch".into()),
+        ..PatchParams::default()
+    };
+    // `kubectl patch svc shop-catalog` moving ports[0].port 8082 -> 9999.
+    services
+        .patch(
+            "shop-catalog",
+            &kubectl,
+            &Patch::Merge(&json!({"spec": {"ports": [
+                {"name": "http", "port": 9999, "protocol": "TCP", "targetPort": "http"}]}})),
+        )
+        .await
+        .expect("edit service");
+    // And an env entry added to the users container by someone else.
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let users = deploy.get("shop-users").await.expect("users");
+    let mut containers = users
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .map(|p| p.containers.clone())
+        .expect("containers");
+    containers[0]
+        .env
+        .get_or_insert_with(Vec::new)
+        .push(k8s_openapi::api::core::v1::EnvVar {
+            name: "INJECTED".into(),
+            value: Some("1".into()),
+            ..Default::default()
+        });
+    deploy
+        .patch(
+            "shop-users",
+            &kubectl,
+            &Patch::Merge(&json!({"spec": {"template": {"spec": {"containers": containers}}}})),
+        )
+        .await
+        .expect("edit deployment");
+
+    once(&client).await.expect("reconcile converges");
+    let ports = services
+        .get("shop-catalog")
+        .await
+        .expect("service")
+        .spec
+        .and_then(|s| s.ports)
+        .expect("ports");
+    let catalog = petstore_contract::CATALOG.port;
+    assert_eq!(
+        ports.iter().map(|p| p.port).collect::<Vec<_>>(),
+        [i32::from(catalog)]
+    );
+    let env: Vec<String> = deploy
+        .get("shop-users")
+        .await
+        .expect("users")
+        .spec
+        .and_then(|s| s.template.spec)
+        .map(|p| p.containers[0].env.clone().unwrap_or_default())
+        .expect("env")
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert!(!env.contains(&"INJECTED".to_string()), "{env:?}");
+    assert!(env.contains(&"DATABASE_URL".to_string()), "{env:?}");
+}
+
+#[tokio::test]
+async fn one_failing_child_does_not_stop_the_others() {
+    let (client, writes) = started(&fixtures::minimal()).await;
+    writes.refuse_apply("Service/shop-catalog");
+    writes.refuse_apply("Deployment/shop-orders");
+    set_spec(&client, json!({"version": "1.1.0"})).await;
+    // The Service was fine; make it differ so it is applied too.
+    let services: Api<Service> = Api::namespaced(client.clone(), NS);
+    services
+        .patch(
+            "shop-catalog",
+            &PatchParams::default(),
+            &Patch::Merge(
+                &json!({"metadata": {"annotations": {"petstore.dev/desired-hash": "old"}}}),
+            ),
+        )
+        .await
+        .expect("edit");
+    let err = once(&client).await.expect_err("two children fail");
+    let text = err.to_string();
+    assert!(
+        text.contains("failed to apply Service shop-catalog"),
+        "{text}"
+    );
+    assert!(
+        text.contains("failed to apply Deployment shop-orders"),
+        "{text}"
+    );
+    // Every other service rolled to the new version.
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    for name in per_service("", |s| s.name != "orders") {
+        let d = deploy.get(&name).await.expect("deployment");
+        let image = d
+            .spec
+            .and_then(|s| s.template.spec)
+            .and_then(|p| p.containers[0].image.clone())
+            .expect("image");
+        assert!(image.ends_with(":1.1.0"), "{name}: {image}");
+    }
+    let status = get(&client).await.status.clone().expect("status");
+    assert_eq!(status.phase, Phase::Degraded);
+    let ready = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .expect("Ready");
+    assert_eq!(
+        (ready.status.as_str(), ready.reason.as_str()),
+        ("False", "ApplyFailed")
+    );
+    assert!(
+        ready
+            .message
+            .contains("failed to apply Service shop-catalog: ")
+            && ready.message.contains("refused by the test"),
+        "{}",
+        ready.message
+    );
+    assert!(
+        writes.all().iter().any(|w| w.starts_with("create Event/")),
+        "{:?}",
+        writes.all()
     );
 }
