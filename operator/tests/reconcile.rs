@@ -295,6 +295,46 @@ async fn a_paused_store_is_left_alone() {
     assert!(names::<Deployment>(&client).await.is_empty());
 }
 
+/// Mimics the deployment controller's status after a finished rollout of
+/// the current generation (the fake has no controllers).
+async fn rolled_out(deploy: &Api<Deployment>, name: &str, n: i32) {
+    let generation = deploy
+        .get(name)
+        .await
+        .expect("deployment")
+        .metadata
+        .generation;
+    deploy
+        .patch_status(
+            name,
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"status": {"readyReplicas": n, "replicas": n,
+                "updatedReplicas": n, "availableReplicas": n, "observedGeneration": generation}})),
+        )
+        .await
+        .expect("deployment status");
+}
+
+/// Every workload of the minimal store ready.
+async fn all_ready(client: &Client) {
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    for name in per_service("", all) {
+        rolled_out(&deploy, &name, 2).await;
+    }
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), NS);
+    let mut names = per_service("postgres-", with_db);
+    names.push("shop-rabbitmq".into());
+    for name in names {
+        sts.patch_status(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"status": {"readyReplicas": 1, "replicas": 1}})),
+        )
+        .await
+        .expect("sts status");
+    }
+}
+
 #[tokio::test]
 async fn status_says_which_children_are_not_ready_then_ready() {
     let (client, _) = started(&fixtures::minimal()).await;
@@ -321,14 +361,7 @@ async fn status_says_which_children_are_not_ready_then_ready() {
     let ready_status = |n| json!({"status": {"readyReplicas": n, "replicas": n}});
     let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
     for name in per_service("", all) {
-        deploy
-            .patch_status(
-                &name,
-                &PatchParams::default(),
-                &Patch::Merge(&ready_status(2)),
-            )
-            .await
-            .expect("deployment status");
+        rolled_out(&deploy, &name, 2).await;
     }
     let sts: Api<StatefulSet> = Api::namespaced(client.clone(), NS);
     for name in per_service("postgres-", with_db) {
@@ -971,4 +1004,123 @@ async fn one_failing_child_does_not_stop_the_others() {
         "{:?}",
         writes.all()
     );
+}
+
+// Mimics the deployment controller's status of an unfinished rollout: the
+// old pods stay ready while the new ones do not come up.
+#[tokio::test]
+async fn a_stuck_rollout_is_not_ready_and_a_failed_one_is_degraded() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    all_ready(&client).await;
+    once(&client).await.expect("reconcile");
+    assert_eq!(
+        get(&client).await.status.clone().expect("status").phase,
+        Phase::Ready
+    );
+
+    set_spec(&client, json!({"version": "1.1.0"})).await;
+    once(&client).await.expect("reconcile");
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let generation = deploy
+        .get("shop-users")
+        .await
+        .expect("users")
+        .metadata
+        .generation;
+    deploy
+        .patch_status(
+            "shop-users",
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"status": {"readyReplicas": 2, "replicas": 3,
+                "updatedReplicas": 1, "observedGeneration": generation}})),
+        )
+        .await
+        .expect("status");
+    for name in per_service("", |s| s.name != "users") {
+        rolled_out(&deploy, &name, 2).await;
+    }
+    once(&client).await.expect("reconcile");
+    let status = get(&client).await.status.clone().expect("status");
+    assert_eq!(status.phase, Phase::Progressing);
+    let services = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "ServicesReady")
+        .expect("ServicesReady");
+    assert_eq!(services.status, "False");
+    assert!(
+        services
+            .message
+            .contains("users (rolling out: 1/2 pods updated)"),
+        "{}",
+        services.message
+    );
+
+    deploy
+        .patch_status(
+            "shop-users",
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"status": {"conditions": [{
+                "type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
+                "message": "ReplicaSet \"shop-users-7d9\" has timed out progressing."}]}})),
+        )
+        .await
+        .expect("status");
+    once(&client).await.expect("reconcile");
+    let status = get(&client).await.status.clone().expect("status");
+    assert_eq!(status.phase, Phase::Degraded);
+    let ready = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .expect("Ready");
+    assert_eq!(
+        (ready.status.as_str(), ready.reason.as_str()),
+        ("False", "RolloutFailed")
+    );
+    assert!(
+        ready
+            .message
+            .contains("Deployment shop-users: ProgressDeadlineExceeded"),
+        "{}",
+        ready.message
+    );
+}
+
+#[tokio::test]
+async fn disabling_a_service_leaves_the_shared_database_and_keeps_the_gateway_valid() {
+    let (client, writes) = started(&fixtures::full()).await;
+    writes.clear();
+    set_spec(
+        &client,
+        json!({"services": {"reviews": {"enabled": false}}}),
+    )
+    .await;
+    once(&client).await.expect("reconcile");
+    let w = writes.all();
+    assert!(
+        !w.iter().any(|w| w.contains("StatefulSet/")),
+        "no database or broker restarts: {w:?}"
+    );
+    assert!(
+        w.contains(&"patch Deployment/shop-gateway".to_string()),
+        "{w:?}"
+    );
+    assert!(w.contains(&"delete shop-reviews".to_string()), "{w:?}");
+    // The gateway gets no REVIEWS_URL: it answers 503 for /api/reviews
+    // (services/gateway) instead of refusing to start.
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let env: Vec<String> = deploy
+        .get("shop-gateway")
+        .await
+        .expect("gateway")
+        .spec
+        .and_then(|s| s.template.spec)
+        .map(|p| p.containers[0].env.clone().unwrap_or_default())
+        .expect("env")
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert!(!env.contains(&"REVIEWS_URL".to_string()), "{env:?}");
+    assert!(env.contains(&"USERS_URL".to_string()), "{env:?}");
 }

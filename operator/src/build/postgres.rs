@@ -57,15 +57,11 @@ pub fn default_resources() -> ResourceRequirements {
 
 /// Every PostgreSQL object of the store.
 pub fn build(ps: &PetStore) -> Vec<Child> {
-    let services: Vec<_> = ps
-        .spec
-        .enabled_services()
-        .filter(|s| s.has_database)
-        .collect();
     let mut out = Vec::new();
     match ps.spec.postgres.topology {
         PostgresTopology::PerService => {
-            for svc in services {
+            let enabled = ps.spec.enabled_services().filter(|s| s.has_database);
+            for svc in enabled {
                 let name = per_service_name(ps, svc.name);
                 let app = format!("postgres-{}", svc.name);
                 let env = vec![
@@ -79,6 +75,14 @@ pub fn build(ps: &PetStore) -> Vec<Child> {
             }
         }
         PostgresTopology::Shared => {
+            // Every service of the contract, enabled or not: toggling a
+            // service must not restart the database of all the others, and a
+            // service enabled later finds its database (the init script only
+            // runs on an empty volume). Its credentials exist either way.
+            let services: Vec<_> = petstore_contract::SERVICES
+                .iter()
+                .filter(|s| s.has_database)
+                .collect();
             let name = shared_name(ps);
             let mut env = vec![
                 plain("POSTGRES_USER", secrets::POSTGRES_ADMIN_USER),
