@@ -274,7 +274,11 @@ async fn what_the_spec_no_longer_asks_for_is_deleted() {
     );
     assert_eq!(
         names::<ConfigMap>(&client).await,
-        ["shop-backup-script", "shop-postgres-init"]
+        [
+            "shop-backup-script",
+            "shop-postgres-init",
+            "shop-start-scripts"
+        ]
     );
     // Credentials are data: they stay.
     assert!(
@@ -1123,4 +1127,86 @@ async fn disabling_a_service_leaves_the_shared_database_and_keeps_the_gateway_va
         .collect();
     assert!(!env.contains(&"REVIEWS_URL".to_string()), "{env:?}");
     assert!(env.contains(&"USERS_URL".to_string()), "{env:?}");
+}
+
+fn pod_annotation<K: serde::Serialize>(obj: &K) -> Option<String> {
+    serde_json::to_value(obj)
+        .expect("json")
+        .pointer("/spec/template/metadata/annotations/petstore.dev~1credentials")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string)
+}
+
+#[tokio::test]
+async fn a_deleted_credential_secret_restarts_its_database_and_service_with_the_new_one() {
+    let (client, writes) = started(&fixtures::minimal()).await;
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), NS);
+    let before = |name: &'static str| {
+        let deploy = deploy.clone();
+        async move { pod_annotation(&deploy.get(name).await.expect("deployment")) }
+    };
+    let users = before("shop-users").await.expect("annotated");
+    let catalog = before("shop-catalog").await;
+    let db = pod_annotation(&sts.get("shop-postgres-users").await.expect("sts"));
+    let broker = pod_annotation(&sts.get("shop-rabbitmq").await.expect("sts"));
+    let old = secrets.get("shop-users-database").await.expect("secret");
+
+    secrets
+        .delete("shop-users-database", &DeleteParams::default())
+        .await
+        .expect("delete");
+    writes.clear();
+    once(&client).await.expect("reconcile");
+
+    let new = secrets
+        .get("shop-users-database")
+        .await
+        .expect("re-created");
+    assert_ne!(
+        petstore_operator::build::credentials::version(&old),
+        petstore_operator::build::credentials::version(&new)
+    );
+    // The database restarts (its start script sets the new password), then
+    // the service's pods roll to connect with it; nothing else restarts.
+    assert_ne!(before("shop-users").await.as_deref(), Some(users.as_str()));
+    assert_ne!(
+        pod_annotation(&sts.get("shop-postgres-users").await.expect("sts")),
+        db
+    );
+    assert_eq!(before("shop-catalog").await, catalog);
+    assert_eq!(
+        pod_annotation(&sts.get("shop-rabbitmq").await.expect("sts")),
+        broker
+    );
+    let w = writes.all();
+    assert!(
+        w.contains(&"create Secret/shop-users-database".to_string()),
+        "{w:?}"
+    );
+    assert!(
+        w.contains(&"patch StatefulSet/shop-postgres-users".to_string()),
+        "{w:?}"
+    );
+    assert!(
+        w.contains(&"patch Deployment/shop-users".to_string()),
+        "{w:?}"
+    );
+    let pod = sts
+        .get("shop-postgres-users")
+        .await
+        .expect("sts")
+        .spec
+        .expect("spec")
+        .template
+        .spec
+        .expect("pod");
+    assert_eq!(
+        pod.containers[0].command,
+        Some(vec![
+            "/bin/sh".to_string(),
+            "/opt/petstore/postgres-start.sh".to_string()
+        ])
+    );
 }

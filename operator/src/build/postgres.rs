@@ -15,12 +15,15 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use petstore_contract::ServiceSpec;
 
-use super::{Child, instance, labels, meta, secrets, security, selector};
+use super::{Child, credentials, instance, labels, meta, secrets, security, selector};
 use crate::crd::{PetStore, PostgresTopology, StorageSpec};
 
 /// `app.kubernetes.io/component` of the databases.
 pub const COMPONENT: &str = "database";
 const DATA: &str = "/var/lib/postgresql/data";
+/// Variable of the start script: the roles whose passwords follow their
+/// Secrets (see [`super::credentials`]).
+const ROLES: &str = "PETSTORE_ROLES";
 
 /// Name of a service's own PostgreSQL instance.
 pub fn per_service_name(ps: &PetStore, service: &str) -> String {
@@ -69,6 +72,7 @@ pub fn build(ps: &PetStore) -> Vec<Child> {
                     plain("POSTGRES_DB", svc.database()),
                     secret("POSTGRES_PASSWORD", secrets::database(ps, svc.name)),
                     plain("PGDATA", format!("{DATA}/pgdata")),
+                    plain(ROLES, format!("{}:POSTGRES_PASSWORD", svc.database())),
                 ];
                 out.push(Child::new(&headless(ps, &name, &app)));
                 out.push(Child::new(&statefulset(ps, &name, &app, env, None)));
@@ -89,9 +93,19 @@ pub fn build(ps: &PetStore) -> Vec<Child> {
                 secret("POSTGRES_PASSWORD", secrets::postgres_admin(ps)),
                 plain("PGDATA", format!("{DATA}/pgdata")),
             ];
+            let mut roles = vec![format!(
+                "{}:POSTGRES_PASSWORD",
+                secrets::POSTGRES_ADMIN_USER
+            )];
             for svc in &services {
                 env.push(secret(&password_var(svc), secrets::database(ps, svc.name)));
+                roles.push(format!(
+                    "{db}:{var}:{db}",
+                    db = svc.database(),
+                    var = password_var(svc)
+                ));
             }
+            env.push(plain(ROLES, roles.join(" ")));
             let script = init_script(&services);
             out.push(Child::new(&ConfigMap {
                 metadata: meta(ps, format!("{name}-init"), "postgres", COMPONENT),
@@ -231,9 +245,12 @@ fn statefulset(
         security::mount("tmp", "/tmp"),
         security::mount("run", "/var/run/postgresql"),
     ];
+    let (scripts, scripts_mount) = credentials::volume(ps);
+    mounts.push(scripts_mount);
     let mut volumes = vec![
         security::scratch_volume("tmp"),
         security::scratch_volume("run"),
+        scripts,
     ];
     if let Some(cm) = init {
         mounts.push(security::mount("init", "/docker-entrypoint-initdb.d"));
@@ -281,6 +298,7 @@ fn statefulset(
                     containers: vec![Container {
                         name: "postgres".into(),
                         image: Some(spec.image.clone()),
+                        command: Some(credentials::command(credentials::POSTGRES_START_FILE)),
                         ports: Some(vec![ContainerPort {
                             name: Some("postgres".into()),
                             container_port: 5432,

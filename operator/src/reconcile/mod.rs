@@ -16,7 +16,7 @@ pub mod orphans;
 pub mod secrets;
 pub mod validate;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Secret;
@@ -27,7 +27,7 @@ use kube::{Resource, ResourceExt};
 use serde_json::json;
 use tracing::info;
 
-use crate::build::{self, backup_job};
+use crate::build::{self, backup_job, credentials};
 use crate::controller::Context;
 use crate::crd::{PetStore, PetStoreStatus, Phase};
 use crate::error::Error;
@@ -43,7 +43,7 @@ pub async fn converge(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, 
         write_status(ps, ctx, ns, status).await?;
         return Err(Error::InvalidSpec(invalid));
     }
-    let desired = build::build(ps);
+    let mut desired = build::build(ps);
 
     let children = observe::children(&ctx.client, &ctx.children, ps, ns).await?;
     let orphans = orphans::find(&children, &desired, ps.meta().uid.as_deref());
@@ -65,14 +65,28 @@ pub async fn converge(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, 
 
     let generated = secrets::ensure(&ctx.client, ps, ns, &existing_secrets).await?;
     if !generated.is_empty() {
-        ctx.event(
-            ps,
-            EventType::Normal,
-            "SecretsGenerated",
-            format!("generated {}", generated.join(", ")),
-        )
-        .await;
+        let names: Vec<String> = generated.iter().map(ResourceExt::name_any).collect();
+        let note = if observed.is_empty() {
+            format!("generated {}", names.join(", "))
+        } else {
+            // A store that already ran lost these Secrets (or someone
+            // deleted them to rotate): say what restarts.
+            format!(
+                "generated new credentials in {}; the databases and the broker take them on their restart, then the services using them roll",
+                names.join(", ")
+            )
+        };
+        ctx.event(ps, EventType::Normal, "SecretsGenerated", note)
+            .await;
     }
+    let mut versions: BTreeMap<String, String> = existing_secrets
+        .iter()
+        .map(|(name, s)| (name.clone(), credentials::version(s)))
+        .collect();
+    for s in &generated {
+        versions.insert(s.name_any(), credentials::version(s));
+    }
+    credentials::annotate(&mut desired, &versions);
 
     let (applied, mut failures) = apply::apply_all(&ctx.client, ns, &desired, &mut observed).await;
     ctx.metrics.applies.inc_by(applied.len() as u64);

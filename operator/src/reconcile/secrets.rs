@@ -34,14 +34,14 @@ pub enum SecretError {
 
 /// Creates the generated Secrets that are absent. A Secret that exists with
 /// none of its generated keys (e.g. applied from `render` output) is filled
-/// in; a Secret holding any of them is never touched. Returns the names of
-/// the Secrets written.
+/// in; a Secret holding any of them is never touched. Returns the Secrets
+/// written, with their values.
 pub async fn ensure(
     client: &Client,
     ps: &PetStore,
     ns: &str,
     existing: &HashMap<String, Secret>,
-) -> Result<Vec<String>, SecretError> {
+) -> Result<Vec<Secret>, SecretError> {
     let api: Api<Secret> = Api::namespaced(client.clone(), ns);
     let mut written = Vec::new();
     for (shell, kind) in secrets::desired(ps) {
@@ -79,7 +79,7 @@ pub async fn ensure(
             api.create(&pp, &secret).await.map(|_| ())
         };
         match result {
-            Ok(()) => written.push(name),
+            Ok(()) => written.push(secret),
             // Someone (another replica, a restore) created it first: keep theirs.
             Err(kube::Error::Api(s)) if s.code == 409 => {}
             Err(source) => return Err(SecretError::Create { name, source }),
