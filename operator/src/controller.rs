@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret};
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
@@ -125,7 +126,9 @@ async fn reconcile_inner(ps: Arc<PetStore>, ctx: &Context) -> Result<Action, Err
     let has_finalizer = ps.finalizers().iter().any(|f| f == FINALIZER);
     if ps.meta().deletion_timestamp.is_some() {
         if has_finalizer {
-            cleanup(&ps, ctx, &ns).await?;
+            if !cleanup(&ps, ctx, &ns).await? {
+                return Ok(Action::requeue(CLEANUP_POLL));
+            }
             set_finalizer(&ps, ctx, &ns, false).await?;
         }
         return Ok(Action::await_change());
@@ -172,9 +175,18 @@ async fn set_finalizer(
     .map_err(|source| Error::Finalizer { source })
 }
 
+/// How often a deletion with `dataRetention: Delete` checks that the
+/// StatefulSets are gone before it deletes their claims.
+const CLEANUP_POLL: Duration = Duration::from_secs(2);
+
 /// Deletion: with `Retain` the volumes stay and the credential Secrets are
 /// released from the PetStore so they outlive it; with `Delete` both go.
-async fn cleanup(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, Error> {
+/// Returns whether the clean-up is finished (the finalizer may go).
+///
+/// `Delete` first deletes the StatefulSets and waits until they are gone:
+/// while one exists its controller re-creates any claim deleted under it,
+/// which would leave unowned volumes behind the PetStore.
+async fn cleanup(ps: &PetStore, ctx: &Context, ns: &str) -> Result<bool, Error> {
     let lp = ListParams::default().labels(&build::instance_selector(ps));
     let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), ns);
     let secrets_api: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
@@ -182,20 +194,43 @@ async fn cleanup(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, Error
         let what = what.to_string();
         move |source| Error::Cleanup { what, source }
     };
-    let claims = pvcs
-        .list_metadata(&lp)
-        .await
-        .map_err(cleanup_err("PersistentVolumeClaims"))?;
-    let generated = secrets_api
-        .list_metadata(&lp)
-        .await
-        .map_err(cleanup_err("Secrets"))?;
     match ps.spec.data_retention {
         DataRetention::Delete => {
-            for pvc in &claims.items {
+            let sts: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), ns);
+            let running = sts
+                .list_metadata(&lp)
+                .await
+                .map_err(cleanup_err("StatefulSets"))?;
+            if !running.items.is_empty() {
+                for s in &running.items {
+                    let name = s.name_any();
+                    match sts.delete(&name, &DeleteParams::background()).await {
+                        Ok(_) => {}
+                        Err(kube::Error::Api(e)) if e.code == 404 => {}
+                        Err(source) => {
+                            return Err(cleanup_err(&format!("StatefulSet {name}"))(source));
+                        }
+                    }
+                }
+                info!(
+                    statefulsets = running.items.len(),
+                    "deleting the StatefulSets before their volumes"
+                );
+                return Ok(false);
+            }
+            let claims = pvcs
+                .list_metadata(&lp)
+                .await
+                .map_err(cleanup_err("PersistentVolumeClaims"))?;
+            let mut deleted = 0;
+            for pvc in claims
+                .items
+                .iter()
+                .filter(|p| p.metadata.deletion_timestamp.is_none())
+            {
                 let name = pvc.name_any();
                 match pvcs.delete(&name, &DeleteParams::default()).await {
-                    Ok(_) => {}
+                    Ok(_) => deleted += 1,
                     Err(kube::Error::Api(s)) if s.code == 404 => {}
                     Err(source) => {
                         return Err(cleanup_err(&format!("PersistentVolumeClaim {name}"))(
@@ -204,9 +239,27 @@ async fn cleanup(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, Error
                     }
                 }
             }
-            info!(claims = claims.items.len(), "deleted the store's data");
+            if deleted > 0 {
+                ctx.event(
+                    ps,
+                    EventType::Normal,
+                    "DataDeleted",
+                    format!("deleted {deleted} PersistentVolumeClaims (dataRetention: Delete); the credential Secrets go with the PetStore"),
+                )
+                .await;
+            }
+            info!(claims = deleted, "deleted the store's data");
+            Ok(true)
         }
         DataRetention::Retain => {
+            let claims = pvcs
+                .list_metadata(&lp)
+                .await
+                .map_err(cleanup_err("PersistentVolumeClaims"))?;
+            let generated = secrets_api
+                .list_metadata(&lp)
+                .await
+                .map_err(cleanup_err("Secrets"))?;
             let release = json!({ "metadata": { "ownerReferences": null } });
             for s in &generated.items {
                 let name = s.name_any();
@@ -220,15 +273,15 @@ async fn cleanup(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, Error
                 EventType::Normal,
                 "DataRetained",
                 format!(
-                    "kept {} PersistentVolumeClaims and {} credential Secrets",
+                    "kept {} PersistentVolumeClaims and {} credential Secrets (dataRetention: Retain); a PetStore of the same name adopts them again",
                     claims.items.len(),
                     generated.items.len()
                 ),
             )
             .await;
+            Ok(true)
         }
     }
-    Ok(Action::await_change())
 }
 
 /// Error policy: an invalid spec waits for the next change (its condition

@@ -457,7 +457,7 @@ async fn the_api_rejects_a_spec_outside_the_schema() {
 
 /// A PetStore being deleted, with the children the operator made and the
 /// volumes its StatefulSets claimed.
-async fn deleting(retention: DataRetention) -> Client {
+async fn deleting_server(retention: DataRetention) -> Client {
     let (client, _) = started(&fixtures::minimal()).await;
     let mut objects = Vec::new();
     let labels = json!({"app.kubernetes.io/instance": "shop", "app.kubernetes.io/managed-by": "petstore-operator"});
@@ -468,7 +468,7 @@ async fn deleting(retention: DataRetention) -> Client {
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
         }));
     }
-    for kind in ["Secret", "Deployment"] {
+    for kind in ["Secret", "Deployment", "StatefulSet"] {
         let api: Api<kube::api::DynamicObject> = Api::namespaced_with(
             client.clone(),
             NS,
@@ -491,8 +491,28 @@ async fn deleting(retention: DataRetention) -> Client {
     ps["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
     objects.push(ps);
     let (client, _) = server(objects).await;
-    once(&client).await.expect("cleanup");
     client
+}
+
+/// [`deleting_server`], reconciled until the PetStore is gone.
+async fn deleting(retention: DataRetention) -> Client {
+    let client = deleting_server(retention).await;
+    until_gone(&client).await;
+    client
+}
+
+/// Reconciles a PetStore being deleted until its finalizer lets it go
+/// (a clean-up may take several rounds), at most 5.
+async fn until_gone(client: &Client) {
+    let stores: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    for _ in 0..5 {
+        let Some(ps) = stores.get_opt("shop").await.expect("get") else {
+            return;
+        };
+        reconcile(Arc::new(ps), context(client.clone()))
+            .await
+            .expect("cleanup");
+    }
 }
 
 #[tokio::test]
@@ -513,6 +533,8 @@ async fn deletion_with_retain_keeps_volumes_and_credentials() {
     assert!(names::<Deployment>(&client).await.is_empty());
 }
 
+// Relies on the harness mimicking the StatefulSet controller, which
+// re-creates a deleted claim while its StatefulSet exists.
 #[tokio::test]
 async fn deletion_with_delete_removes_the_data() {
     let client = deleting(DataRetention::Delete).await;
@@ -1209,4 +1231,71 @@ async fn a_deleted_credential_secret_restarts_its_database_and_service_with_the_
             "/opt/petstore/postgres-start.sh".to_string()
         ])
     );
+}
+
+// Relies on the harness mimicking the StatefulSet controller, which
+// re-creates a deleted claim while its StatefulSet exists.
+#[tokio::test]
+async fn deletion_with_delete_removes_the_statefulsets_before_their_claims() {
+    let client = deleting_server(DataRetention::Delete).await;
+    let stores: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    assert!(!names::<StatefulSet>(&client).await.is_empty());
+    // First round: the StatefulSets go, the claims and the PetStore stay.
+    let action = once(&client).await.expect("cleanup");
+    assert!(action != Action::await_change(), "requeued: {action:?}");
+    assert!(names::<StatefulSet>(&client).await.is_empty());
+    assert_eq!(names::<PersistentVolumeClaim>(&client).await.len(), 2);
+    assert!(stores.get_opt("shop").await.expect("get").is_some());
+    until_gone(&client).await;
+    assert!(stores.get_opt("shop").await.expect("get").is_none());
+    assert_eq!(
+        names::<PersistentVolumeClaim>(&client).await,
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn a_store_recreated_after_retain_adopts_its_secrets_and_a_later_delete_removes_them() {
+    let client = deleting(DataRetention::Retain).await;
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
+    let retained = secrets.get("shop-jwt").await.expect("retained");
+    assert!(retained.owner_references().is_empty());
+
+    // The same store again, a new object (a new uid).
+    let stores: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    let mut again = fixtures::minimal();
+    again.spec.data_retention = DataRetention::Delete;
+    stores
+        .create(&PostParams::default(), &again)
+        .await
+        .expect("re-create");
+    once(&client).await.expect("reconcile");
+    let uid = get(&client).await.uid().expect("uid");
+    for s in secrets
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+    {
+        assert!(
+            s.owner_references()
+                .iter()
+                .any(|o| o.uid == uid && o.controller == Some(true)),
+            "{} is not adopted",
+            s.name_any()
+        );
+    }
+    // Re-used, never regenerated.
+    let jwt = secrets.get("shop-jwt").await.expect("jwt");
+    assert_eq!(
+        petstore_operator::build::credentials::version(&jwt),
+        petstore_operator::build::credentials::version(&retained)
+    );
+
+    stores
+        .delete("shop", &DeleteParams::default())
+        .await
+        .expect("delete");
+    until_gone(&client).await;
+    assert_eq!(names::<Secret>(&client).await, Vec::<String>::new());
 }

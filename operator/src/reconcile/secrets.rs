@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, Patch, PatchParams, PostParams};
-use kube::{Client, ResourceExt};
+use kube::{Client, Resource, ResourceExt};
 use serde_json::json;
 
 use crate::build::{FIELD_MANAGER, secrets};
@@ -20,6 +20,15 @@ pub enum SecretError {
         name: String,
         /// What went wrong.
         reason: String,
+    },
+    /// Re-adopting a retained Secret failed.
+    #[error("failed to adopt the retained Secret {name}")]
+    Adopt {
+        /// Name of the Secret.
+        name: String,
+        /// Cause.
+        #[source]
+        source: kube::Error,
     },
     /// The API refused the Secret.
     #[error("failed to create Secret {name}")]
@@ -57,6 +66,7 @@ pub async fn ensure(
                             .is_some_and(|d| d.contains_key(k))
                 };
                 if secrets::keys(&kind).iter().any(has) {
+                    adopt(&api, ps, current).await?;
                     continue;
                 }
                 true
@@ -67,7 +77,12 @@ pub async fn ensure(
             reason,
         })?;
         let result = if empty {
-            let patch = json!({ "stringData": secret.string_data });
+            // Filled and adopted at once (render output carries no owner).
+            let owners = ps.controller_owner_ref(&()).map(|o| vec![o]);
+            let patch = json!({
+                "metadata": { "ownerReferences": owners },
+                "stringData": secret.string_data,
+            });
             api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
                 .await
                 .map(|_| ())
@@ -86,4 +101,34 @@ pub async fn ensure(
         }
     }
     Ok(written)
+}
+
+/// Gives a Secret kept by an earlier PetStore of the same name (deleted with
+/// `dataRetention: Retain`, which releases them) back to this one, so a later
+/// `Delete` removes it with the store.
+async fn adopt(api: &Api<Secret>, ps: &PetStore, current: &Secret) -> Result<(), SecretError> {
+    let Some(owner) = ps.controller_owner_ref(&()) else {
+        return Ok(());
+    };
+    if current
+        .owner_references()
+        .iter()
+        .any(|o| o.uid == owner.uid)
+    {
+        return Ok(());
+    }
+    let name = current.name_any();
+    let mut refs: Vec<_> = current
+        .owner_references()
+        .iter()
+        .filter(|o| o.controller != Some(true))
+        .cloned()
+        .collect();
+    refs.push(owner);
+    let patch = json!({ "metadata": { "ownerReferences": refs } });
+    api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .map_err(|source| SecretError::Adopt { name, source })?;
+    tracing::info!(secret = %current.name_any(), "adopted a retained Secret");
+    Ok(())
 }

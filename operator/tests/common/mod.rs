@@ -274,6 +274,22 @@ pub async fn server(objects: Vec<Value>) -> (Client, Writes) {
         })
         .delete(move |ctx| {
             w5.push(format!("delete {}", ctx.name));
+            // Mimics: the StatefulSet controller re-creating a deleted claim
+            // (`data-<statefulset>-<ordinal>`) at once while its StatefulSet
+            // exists; the claim never goes.
+            if let Some(sts) = ctx
+                .name
+                .strip_prefix("data-")
+                .and_then(|rest| rest.rsplit_once('-'))
+                .filter(|(_, ordinal)| ordinal.bytes().all(|b| b.is_ascii_digit()))
+                .map(|(sts, _)| sts)
+                && ctx.client.get::<StatefulSet>(ctx.namespace, sts).is_ok()
+                && let Ok(claim) = ctx
+                    .client
+                    .get::<PersistentVolumeClaim>(ctx.namespace, ctx.name)
+            {
+                return Ok(Some(serde_json::to_value(claim)?));
+            }
             Ok(None)
         })
         .patch_status(move |ctx| {
