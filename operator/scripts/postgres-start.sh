@@ -8,7 +8,8 @@
 # It connects over the Unix socket, where the official image trusts local
 # connections, so it works whatever password the volume last knew.
 
-docker-entrypoint.sh postgres &
+# Arguments (e.g. `-c max_connections=N`) go to the server.
+docker-entrypoint.sh postgres "$@" &
 pid=$!
 trap 'kill -TERM "$pid" 2>/dev/null' TERM INT
 

@@ -202,6 +202,11 @@ pub fn environment(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Vec
                 db = svc.database()
             ),
         ));
+        let pool = super::connections::budget(&ps.spec)
+            .ok()
+            .and_then(|b| b.pools.get(svc.name).copied())
+            .unwrap_or(super::connections::DEFAULT_POOL);
+        env.push(plain(env::DATABASE_MAX_CONNECTIONS, pool.to_string()));
     }
     if svc.uses_broker {
         env.push(from_secret(

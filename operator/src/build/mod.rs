@@ -8,6 +8,7 @@
 
 pub mod backup;
 pub mod backup_job;
+pub mod connections;
 pub mod credentials;
 pub mod deployment;
 pub mod hpa;

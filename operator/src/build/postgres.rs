@@ -75,7 +75,14 @@ pub fn build(ps: &PetStore) -> Vec<Child> {
                     plain(ROLES, format!("{}:POSTGRES_PASSWORD", svc.database())),
                 ];
                 out.push(Child::new(&headless(ps, &name, &app)));
-                out.push(Child::new(&statefulset(ps, &name, &app, env, None)));
+                out.push(Child::new(&statefulset(
+                    ps,
+                    &name,
+                    &app,
+                    env,
+                    None,
+                    max_connections(ps, svc.name),
+                )));
             }
         }
         PostgresTopology::Shared => {
@@ -119,6 +126,7 @@ pub fn build(ps: &PetStore) -> Vec<Child> {
                 "postgres",
                 env,
                 Some(format!("{name}-init")),
+                max_connections(ps, ""),
             )));
         }
     }
@@ -232,12 +240,22 @@ pub fn volume_claim(
     }
 }
 
+/// `max_connections` of the instance of `service` (`""`: the shared one),
+/// from the connection budget (see [`super::connections`]).
+fn max_connections(ps: &PetStore, service: &str) -> i32 {
+    super::connections::budget(&ps.spec)
+        .ok()
+        .and_then(|b| b.max_connections.get(service).copied())
+        .unwrap_or(super::connections::POSTGRES_DEFAULT)
+}
+
 fn statefulset(
     ps: &PetStore,
     name: &str,
     app: &str,
     env: Vec<EnvVar>,
     init: Option<String>,
+    max_connections: i32,
 ) -> StatefulSet {
     let spec = &ps.spec.postgres;
     let mut mounts = vec![
@@ -299,6 +317,10 @@ fn statefulset(
                         name: "postgres".into(),
                         image: Some(spec.image.clone()),
                         command: Some(credentials::command(credentials::POSTGRES_START_FILE)),
+                        args: Some(vec![
+                            "-c".into(),
+                            format!("max_connections={max_connections}"),
+                        ]),
                         ports: Some(vec![ContainerPort {
                             name: Some("postgres".into()),
                             container_port: 5432,

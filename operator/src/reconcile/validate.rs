@@ -89,6 +89,9 @@ pub fn validate(spec: &PetStoreSpec) -> Result<(), InvalidSpec> {
             ));
         }
     }
+    if let Err(e) = crate::build::connections::budget(spec) {
+        problems.push(e);
+    }
     if spec.ingress.enabled && spec.ingress.host.as_deref().unwrap_or("").is_empty() {
         problems.push("spec.ingress.host is required when the ingress is enabled".into());
     }
