@@ -1299,3 +1299,27 @@ async fn a_store_recreated_after_retain_adopts_its_secrets_and_a_later_delete_re
     until_gone(&client).await;
     assert_eq!(names::<Secret>(&client).await, Vec::<String>::new());
 }
+
+// Relies on the harness mimicking server-side apply of the status removing
+// what the field manager stopped applying.
+#[tokio::test]
+async fn a_disabled_service_disappears_from_the_status() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    let status = get(&client).await.status.clone().expect("status");
+    assert!(status.services.contains_key("reviews"));
+    set_spec(
+        &client,
+        json!({"services": {"reviews": {"enabled": false}}}),
+    )
+    .await;
+    once(&client).await.expect("reconcile");
+    let status = get(&client).await.status.clone().expect("status");
+    assert!(
+        !status.services.contains_key("reviews"),
+        "{:?}",
+        status.services
+    );
+    assert!(status.services.contains_key("users"));
+    let n = petstore_contract::SERVICES.len() - 1;
+    assert_eq!(status.ready_services, Some(format!("0/{n}")));
+}

@@ -142,11 +142,18 @@ pub async fn write_status(
         return Ok(());
     }
     let api: Api<PetStore> = Api::namespaced(ctx.client.clone(), ns);
-    let patch = json!({ "status": new });
+    // Server-side apply of the whole status with the operator's field
+    // manager: a key it no longer writes (a disabled service in
+    // `status.services`) disappears, which a merge patch would keep.
+    let patch = json!({
+        "apiVersion": PetStore::api_version(&()),
+        "kind": PetStore::kind(&()),
+        "status": new,
+    });
     api.patch_status(
         &ps.name_any(),
-        &PatchParams::default(),
-        &Patch::Merge(&patch),
+        &PatchParams::apply(build::FIELD_MANAGER).force(),
+        &Patch::Apply(&patch),
     )
     .await
     .map_err(|source| Error::Status {

@@ -169,6 +169,7 @@ pub async fn server(objects: Vec<Value>) -> (Client, Writes) {
     // The configuration each field manager last applied, per object: what
     // server-side apply merges against (see `faithful::apply`).
     let last_applied: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
+    let status_applied: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
     let (r1, r2) = (writes.clone(), writes.clone());
     let (w1, w2, w3, w4, w5, w6) = (
         writes.clone(),
@@ -294,7 +295,28 @@ pub async fn server(objects: Vec<Value>) -> (Client, Writes) {
         })
         .patch_status(move |ctx| {
             w6.push(format!("status {}", ctx.name));
-            Ok(None)
+            if ctx.patch_type != PatchType::ApplyPatch || kind_of(ctx.patch) != "PetStore" {
+                return Ok(None);
+            }
+            // Mimics: server-side apply of the status removing the keys the
+            // manager stopped applying (the fake merges and keeps them).
+            let manager = ctx.params.field_manager.clone().unwrap_or_default();
+            let key = format!("PetStore/{}/{}/status/{manager}", ctx.namespace, ctx.name);
+            let previous = status_applied.lock().expect("lock").get(&key).cloned();
+            let live = serde_json::to_value(ctx.client.get::<PetStore>(ctx.namespace, ctx.name)?)?;
+            let config = json!({"status": ctx.patch.get("status").cloned().unwrap_or_default()});
+            let previous =
+                previous.map(|p| json!({"status": p.get("status").cloned().unwrap_or_default()}));
+            let merged = faithful::apply(Some(&live), previous.as_ref(), &config, "");
+            let typed: PetStore = serde_json::from_value(merged)?;
+            let stored = ctx
+                .client
+                .update_status(ctx.namespace, &typed, &PostParams::default())?;
+            status_applied
+                .lock()
+                .expect("lock")
+                .insert(key, ctx.patch.clone());
+            Ok(Some(serde_json::to_value(stored)?))
         });
     let mut builder = ClientBuilder::new()
         .with_resource::<PetStore>()
