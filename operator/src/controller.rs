@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Secret};
+use k8s_openapi::api::core::v1::{ObjectReference, PersistentVolumeClaim, Secret};
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
@@ -64,17 +64,37 @@ impl Context {
     }
 
     /// Publishes an Event on `ps` (a failure to publish is only logged).
-    pub async fn event(&self, ps: &PetStore, type_: EventType, reason: &str, note: String) {
+    ///
+    /// kube's recorder folds Events with the same type, reason, action and
+    /// related object into one series that keeps its *first* note, so each
+    /// distinct happening must differ in one of those: `action` says what was
+    /// done, `about` names the child it was done to.
+    pub async fn event_about(
+        &self,
+        ps: &PetStore,
+        type_: EventType,
+        reason: &str,
+        action: &str,
+        note: String,
+        about: Option<ObjectReference>,
+    ) {
         let ev = Event {
             type_,
             reason: reason.into(),
             note: Some(note),
-            action: "Reconcile".into(),
-            secondary: None,
+            action: action.into(),
+            secondary: about,
         };
         if let Err(e) = self.recorder.publish(&ev, &ps.object_ref(&())).await {
             warn!(error = %e, "cannot publish event");
         }
+    }
+
+    /// Publishes an Event about the PetStore as a whole; `reason` doubles as
+    /// the action.
+    pub async fn event(&self, ps: &PetStore, type_: EventType, reason: &str, note: String) {
+        self.event_about(ps, type_, reason, reason, note, None)
+            .await;
     }
 
     fn failures_of(&self, key: &str) -> u32 {

@@ -1323,3 +1323,42 @@ async fn a_disabled_service_disappears_from_the_status() {
     let n = petstore_contract::SERVICES.len() - 1;
     assert_eq!(status.ready_services, Some(format!("0/{n}")));
 }
+
+#[tokio::test]
+async fn event_notes_say_what_each_event_did() {
+    let (client, _) = server(vec![stored(&fixtures::minimal())]).await;
+    // One context across reconciles: its recorder folds repeated Events
+    // into series, as the running operator's does.
+    let ctx = context(client.clone());
+    reconcile(get(&client).await, ctx.clone())
+        .await
+        .expect("first reconcile");
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
+    secrets
+        .delete("shop-users-database", &DeleteParams::default())
+        .await
+        .expect("delete");
+    reconcile(get(&client).await, ctx.clone())
+        .await
+        .expect("reconcile");
+    let events: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(client.clone(), NS);
+    let notes: Vec<String> = events
+        .list(&ListParams::default())
+        .await
+        .expect("events")
+        .items
+        .into_iter()
+        .filter(|e| e.reason.as_deref() == Some("SecretsGenerated"))
+        .filter_map(|e| e.note)
+        .collect();
+    assert!(
+        notes.contains(&"generated Secret shop-jwt".to_string()),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("re-created Secret shop-users-database with new credentials")),
+        "{notes:?}"
+    );
+}

@@ -19,7 +19,7 @@ pub mod validate;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::core::v1::{ObjectReference, Secret};
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::runtime::events::EventType;
@@ -64,20 +64,34 @@ pub async fn converge(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, 
     }
 
     let generated = secrets::ensure(&ctx.client, ps, ns, &existing_secrets).await?;
-    if !generated.is_empty() {
-        let names: Vec<String> = generated.iter().map(ResourceExt::name_any).collect();
-        let note = if observed.is_empty() {
-            format!("generated {}", names.join(", "))
+    // One Event per Secret: a later re-creation of one Secret must not read
+    // as the first reconcile's note (see `Context::event_about`).
+    let (action, what) = if observed.is_empty() {
+        ("GenerateSecret", "generated")
+    } else {
+        // A store that already ran lost this Secret (or someone deleted it
+        // to rotate it): say what restarts.
+        ("RegenerateSecret", "re-created")
+    };
+    for secret in &generated {
+        let name = secret.name_any();
+        let note = if what == "generated" {
+            format!("generated Secret {name}")
         } else {
-            // A store that already ran lost these Secrets (or someone
-            // deleted them to rotate): say what restarts.
             format!(
-                "generated new credentials in {}; the databases and the broker take them on their restart, then the services using them roll",
-                names.join(", ")
+                "re-created Secret {name} with new credentials; the database or broker using it restarts and takes them, then the services using it roll"
             )
         };
-        ctx.event(ps, EventType::Normal, "SecretsGenerated", note)
-            .await;
+        let about = reference("v1", "Secret", &name, ns);
+        ctx.event_about(
+            ps,
+            EventType::Normal,
+            "SecretsGenerated",
+            action,
+            note,
+            Some(about),
+        )
+        .await;
     }
     let mut versions: BTreeMap<String, String> = existing_secrets
         .iter()
@@ -105,12 +119,15 @@ pub async fn converge(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, 
     if let Some(id) = backup_job::pending_restore(ps) {
         new.restored = Some(id);
     }
-    if !started.is_empty() {
-        ctx.event(
+    for job in &started {
+        let name = job.trim_start_matches("Job/");
+        ctx.event_about(
             ps,
             EventType::Normal,
             "BackupJobsCreated",
-            format!("created {}", started.join(", ")),
+            "CreateJob",
+            format!("created {job}"),
+            Some(reference("batch/v1", "Job", name, ns)),
         )
         .await;
     }
@@ -121,8 +138,26 @@ pub async fn converge(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, 
     let ready = new.phase == Phase::Ready;
     write_status(ps, ctx, ns, new).await?;
     if !failures.is_empty() {
-        ctx.event(ps, EventType::Warning, "ApplyFailed", messages.join("; "))
+        for f in &failures {
+            let about = desired
+                .iter()
+                .find(|c| c.resource.kind == f.kind && c.name == f.name)
+                .map(|c| reference(&c.resource.api_version, &f.kind, &f.name, ns));
+            let action = match f.verb {
+                apply::Verb::Apply => "Apply",
+                apply::Verb::Create => "Create",
+                apply::Verb::Delete => "Delete",
+            };
+            ctx.event_about(
+                ps,
+                EventType::Warning,
+                "ApplyFailed",
+                action,
+                f.message(),
+                about,
+            )
             .await;
+        }
         return Err(Error::Children(apply::ChildErrors(failures)));
     }
     Ok(Action::requeue(if ready { RESYNC } else { RESYNC / 5 }))
@@ -162,20 +197,34 @@ pub async fn write_status(
     })?;
     let old_phase = old.map(|s| s.phase);
     if old_phase != Some(new.phase) {
-        let (type_, note) = match new.phase {
+        let ready = new.conditions.iter().find(|c| c.type_ == "Ready");
+        let (type_, action, note) = match new.phase {
+            // The action is the cause, so Degraded for different causes
+            // never shares one series (and its first note).
             Phase::Degraded => (
                 EventType::Warning,
-                new.conditions
-                    .first()
-                    .map(|c| c.message.clone())
-                    .unwrap_or_default(),
+                ready.map_or("Degraded", |c| c.reason.as_str()),
+                ready.map(|c| c.message.clone()).unwrap_or_default(),
             ),
             p => (
                 EventType::Normal,
+                p.as_str(),
                 format!("the pet store is {}", p.as_str()),
             ),
         };
-        ctx.event(ps, type_, new.phase.as_str(), note).await;
+        ctx.event_about(ps, type_, new.phase.as_str(), action, note, None)
+            .await;
     }
     Ok(())
+}
+
+/// A reference to a child, for Events about it.
+fn reference(api_version: &str, kind: &str, name: &str, ns: &str) -> ObjectReference {
+    ObjectReference {
+        api_version: Some(api_version.into()),
+        kind: Some(kind.into()),
+        name: Some(name.into()),
+        namespace: Some(ns.into()),
+        ..ObjectReference::default()
+    }
 }
