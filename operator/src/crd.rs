@@ -97,6 +97,15 @@ pub struct PetStoreSpec {
     #[serde(default)]
     pub backup: BackupSpec,
 
+    /// Email address of the store's first administrator. The users service
+    /// (`BOOTSTRAP_ADMIN_EMAIL`) gives the `admin` role to the account that
+    /// registers with exactly this address, once, while the store has no
+    /// administrator; every other registration is a `customer`. There are no
+    /// default credentials: register with this address to get the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 3, max = 254), regex(pattern = r"^[^@\s]+@[^@\s]+$"))]
+    pub bootstrap_admin_email: Option<String>,
+
     /// Restores a named backup into a service's database before that service
     /// starts (see docs/backups.md for the safety checks).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1362,3 +1362,24 @@ async fn event_notes_say_what_each_event_did() {
         "{notes:?}"
     );
 }
+
+#[tokio::test]
+async fn the_bootstrap_admin_email_reaches_the_users_service() {
+    let mut ps = fixtures::minimal();
+    ps.spec.bootstrap_admin_email = Some("owner@example.com".into());
+    let (client, _) = started(&ps).await;
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let env = deploy
+        .get("shop-users")
+        .await
+        .expect("users")
+        .spec
+        .and_then(|s| s.template.spec)
+        .map(|p| p.containers[0].env.clone().unwrap_or_default())
+        .expect("env");
+    let email = env
+        .iter()
+        .find(|e| e.name == "BOOTSTRAP_ADMIN_EMAIL")
+        .and_then(|e| e.value.clone());
+    assert_eq!(email.as_deref(), Some("owner@example.com"));
+}

@@ -89,6 +89,14 @@ pub fn validate(spec: &PetStoreSpec) -> Result<(), InvalidSpec> {
             ));
         }
     }
+    if let Some(email) = &spec.bootstrap_admin_email {
+        let (local, domain) = email.trim().split_once('@').unwrap_or(("", ""));
+        if local.is_empty() || domain.is_empty() || domain.contains('@') {
+            problems.push(format!(
+                "spec.bootstrapAdminEmail: {email:?} is not an email address"
+            ));
+        }
+    }
     if let Err(e) = crate::build::connections::budget(spec) {
         problems.push(e);
     }
@@ -129,6 +137,19 @@ mod tests {
                 "spec.ingress.host is required when the ingress is enabled",
             ]
         );
+    }
+
+    #[test]
+    fn a_malformed_bootstrap_admin_email_is_refused() {
+        let mut spec = fixtures::minimal().spec;
+        spec.bootstrap_admin_email = Some("not-an-email".into());
+        let err = validate(&spec).expect_err("invalid");
+        assert_eq!(
+            err.problems,
+            ["spec.bootstrapAdminEmail: \"not-an-email\" is not an email address"]
+        );
+        spec.bootstrap_admin_email = Some("owner@example.com".into());
+        assert_eq!(validate(&spec), Ok(()));
     }
 
     #[test]
