@@ -304,3 +304,85 @@ fn the_production_example_fits_in_max_connections() {
         "{max_connections}"
     );
 }
+
+/// CPU (millicores) the scheduler must find for `yaml`'s store at its
+/// smallest scale: every Deployment at its HPA's minReplicas (or replicas),
+/// every StatefulSet, each pod requesting the larger of its containers' sum
+/// and its largest init container.
+fn requested_cpu(yaml: &str) -> i64 {
+    let objects = objects(yaml);
+    let milli = |q: &Value| -> i64 {
+        let s = q.as_str().unwrap_or("0");
+        match s.strip_suffix('m') {
+            Some(m) => m.parse().expect("millicores"),
+            None => (s.parse::<f64>().expect("cores") * 1000.0) as i64,
+        }
+    };
+    let containers = |list: &Value| -> Vec<i64> {
+        list.as_array()
+            .map(|cs| {
+                cs.iter()
+                    .map(|c| milli(&c["resources"]["requests"]["cpu"]))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut total = 0;
+    for o in &objects {
+        let kind = o["kind"].as_str().unwrap_or_default();
+        if kind != "Deployment" && kind != "StatefulSet" {
+            continue;
+        }
+        let name = &o["metadata"]["name"];
+        let replicas = objects
+            .iter()
+            .find(|h| h["kind"] == "HorizontalPodAutoscaler" && &h["metadata"]["name"] == name)
+            .map(|h| h["spec"]["minReplicas"].as_i64().expect("min"))
+            .or_else(|| o["spec"]["replicas"].as_i64())
+            .expect("replicas");
+        let pod = &o["spec"]["template"]["spec"];
+        let main: i64 = containers(&pod["containers"]).iter().sum();
+        let init = containers(&pod["initContainers"])
+            .into_iter()
+            .max()
+            .unwrap_or(0);
+        total += replicas * main.max(init);
+    }
+    total
+}
+
+/// The PetStore document of a file that may hold other objects (a Namespace).
+fn petstore_doc(text: &str) -> String {
+    text.split("\n---\n")
+        .find(|d| d.contains("kind: PetStore"))
+        .expect("a PetStore")
+        .to_string()
+}
+
+/// The kind sample fits a 2-CPU kind node: kind's control plane, CNI,
+/// CoreDNS, ingress-nginx and the operator request about 1.1 CPU of it.
+#[test]
+fn the_kind_samples_fit_a_two_cpu_node() {
+    let sample = include_str!("../../manifests/install/samples/petstore-kind.yaml");
+    let kind = requested_cpu(&petstore_doc(sample));
+    assert!(kind <= 800, "the kind sample requests {kind}m CPU");
+
+    // The chart's sample: its values' spec as a PetStore.
+    let values: serde_yaml::Value =
+        serde_yaml::from_str(include_str!("../../charts/petstore-operator/values.yaml"))
+            .expect("values");
+    let spec = serde_yaml::to_string(&values["samplePetStore"]["spec"]).expect("spec");
+    let indented: String = spec.lines().map(|l| format!("  {l}\n")).collect();
+    let chart = format!(
+        "apiVersion: petstore.dev/v1alpha1\nkind: PetStore\nmetadata:\n  name: shop\n  namespace: shop\nspec:\n{indented}"
+    );
+    let chart = requested_cpu(&chart);
+    assert!(chart <= 800, "the chart's sample requests {chart}m CPU");
+
+    // For the README: what the other examples need.
+    println!(
+        "CPU requested: kind sample {kind}m, chart sample {chart}m, minimal {}m, production {}m",
+        requested_cpu(fixtures::MINIMAL_YAML),
+        requested_cpu(fixtures::FULL_YAML)
+    );
+}
