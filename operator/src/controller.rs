@@ -1,35 +1,32 @@
-//! The reconciler: validate → build (pure) → apply (server-side apply, only
-//! what differs) → delete what the spec no longer asks for → status.
+//! The controller: what every reconcile shares, the finalizer and the
+//! clean-up on deletion, the error policy and the watches. The reconcile of a
+//! live store is [`crate::reconcile`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret, Service};
-use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
-use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{ObjectReference, PersistentVolumeClaim, Secret};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
-use kube::runtime::watcher;
+use kube::runtime::reflector::store::Writer;
+use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Resource, ResourceExt};
-use serde_json::{Value, json};
+use serde_json::json;
 use tracing::{debug, info, instrument, warn};
 
-use crate::build::{self, Child, FIELD_MANAGER, backup_job, secrets};
-use crate::crd::{DataRetention, PetStore, PetStoreStatus, Phase};
+use crate::build::{self, FIELD_MANAGER};
+use crate::crd::{DataRetention, PetStore};
 use crate::error::Error;
 use crate::metrics::Metrics;
-use crate::status::{self, Observed};
+use crate::reconcile::observe::{self, Caches, Source};
+use crate::reconcile::{self, validate::InvalidSpec};
 
 /// The finalizer that runs the data clean-up (or retention) on deletion.
 pub const FINALIZER: &str = "petstore.dev/cleanup";
-/// Requeue interval of a converged store.
-const RESYNC: Duration = Duration::from_secs(300);
 
 /// What every reconcile shares.
 pub struct Context {
@@ -37,6 +34,8 @@ pub struct Context {
     pub client: Client,
     /// Metrics.
     pub metrics: Arc<Metrics>,
+    /// Where reconciles read the children from.
+    pub children: Source,
     recorder: Recorder,
     failures: Mutex<HashMap<String, u32>>,
 }
@@ -52,21 +51,50 @@ impl Context {
             recorder: Recorder::new(client.clone(), reporter),
             client,
             metrics,
+            children: Source::Api,
             failures: Mutex::new(HashMap::new()),
         }
     }
 
-    async fn event(&self, ps: &PetStore, type_: EventType, reason: &str, note: String) {
+    /// The same context reading the children from `caches` instead of
+    /// listing them.
+    pub fn with_caches(mut self, caches: Arc<Caches>) -> Self {
+        self.children = Source::Cache(caches);
+        self
+    }
+
+    /// Publishes an Event on `ps` (a failure to publish is only logged).
+    ///
+    /// kube's recorder folds Events with the same type, reason, action and
+    /// related object into one series that keeps its *first* note, so each
+    /// distinct happening must differ in one of those: `action` says what was
+    /// done, `about` names the child it was done to.
+    pub async fn event_about(
+        &self,
+        ps: &PetStore,
+        type_: EventType,
+        reason: &str,
+        action: &str,
+        note: String,
+        about: Option<ObjectReference>,
+    ) {
         let ev = Event {
             type_,
             reason: reason.into(),
             note: Some(note),
-            action: "Reconcile".into(),
-            secondary: None,
+            action: action.into(),
+            secondary: about,
         };
         if let Err(e) = self.recorder.publish(&ev, &ps.object_ref(&())).await {
             warn!(error = %e, "cannot publish event");
         }
+    }
+
+    /// Publishes an Event about the PetStore as a whole; `reason` doubles as
+    /// the action.
+    pub async fn event(&self, ps: &PetStore, type_: EventType, reason: &str, note: String) {
+        self.event_about(ps, type_, reason, reason, note, None)
+            .await;
     }
 
     fn failures_of(&self, key: &str) -> u32 {
@@ -114,21 +142,23 @@ async fn reconcile_inner(ps: Arc<PetStore>, ctx: &Context) -> Result<Action, Err
     }
     let ns = ps
         .namespace()
-        .ok_or_else(|| Error::InvalidSpec("a PetStore must be namespaced".into()))?;
+        .ok_or_else(|| Error::InvalidSpec(InvalidSpec::one("a PetStore must be namespaced")))?;
     let has_finalizer = ps.finalizers().iter().any(|f| f == FINALIZER);
     if ps.meta().deletion_timestamp.is_some() {
         if has_finalizer {
-            cleanup(&ps, ctx, &ns).await?;
+            if !cleanup(&ps, ctx, &ns).await? {
+                return Ok(Action::requeue(CLEANUP_POLL));
+            }
             set_finalizer(&ps, ctx, &ns, false).await?;
         }
         return Ok(Action::await_change());
     }
     if has_finalizer {
-        apply(&ps, ctx, &ns).await
+        reconcile::converge(&ps, ctx, &ns).await
     } else {
         // Continue with the object the patch returned: it is the newer one.
         let ps = set_finalizer(&ps, ctx, &ns, true).await?;
-        apply(&ps, ctx, &ns).await
+        reconcile::converge(&ps, ctx, &ns).await
     }
 }
 
@@ -165,301 +195,18 @@ async fn set_finalizer(
     .map_err(|source| Error::Finalizer { source })
 }
 
-/// Is every field of `desired` present and equal in `existing`? Extra
-/// fields (server defaults, status) do not count as drift.
-pub fn is_subset(desired: &Value, existing: &Value) -> bool {
-    match (desired, existing) {
-        (Value::Object(d), Value::Object(e)) => d
-            .iter()
-            .all(|(k, v)| e.get(k).is_some_and(|ev| is_subset(v, ev))),
-        (Value::Array(d), Value::Array(e)) => {
-            d.len() == e.len() && d.iter().zip(e).all(|(a, b)| is_subset(a, b))
-        }
-        _ => desired == existing,
-    }
-}
-
-fn owned_by(obj: &Value, uid: Option<&str>) -> bool {
-    obj.pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array)
-        .is_some_and(|refs| {
-            refs.iter()
-                .any(|r| r.get("uid").and_then(Value::as_str) == uid && uid.is_some())
-        })
-}
-
-/// Creates the generated Secrets that are absent. A Secret that exists with
-/// none of its generated keys (e.g. applied from `render` output) is filled
-/// in; a Secret holding any of them is never touched.
-async fn ensure_secrets(ps: &PetStore, ctx: &Context, ns: &str) -> Result<usize, Error> {
-    let api: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
-    let existing: HashMap<String, Secret> = api
-        .list(&ListParams::default().labels(&build::instance_selector(ps)))
-        .await
-        .map_err(|source| Error::List {
-            kind: "Secret".into(),
-            source,
-        })?
-        .items
-        .into_iter()
-        .map(|s| (s.name_any(), s))
-        .collect();
-    let mut written = 0;
-    for (shell, kind) in secrets::desired(ps) {
-        let name = shell.name_any();
-        let empty = match existing.get(&name) {
-            None => false,
-            Some(current) => {
-                let has = |k: &String| {
-                    current.data.as_ref().is_some_and(|d| d.contains_key(k))
-                        || current
-                            .string_data
-                            .as_ref()
-                            .is_some_and(|d| d.contains_key(k))
-                };
-                if secrets::keys(&kind).iter().any(has) {
-                    continue;
-                }
-                true
-            }
-        };
-        let secret = secrets::generate(shell, &kind).map_err(|reason| Error::GenerateSecret {
-            name: name.clone(),
-            reason,
-        })?;
-        let result = if empty {
-            let patch = json!({ "stringData": secret.string_data });
-            api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
-                .await
-                .map(|_| ())
-        } else {
-            let pp = PostParams {
-                field_manager: Some(FIELD_MANAGER.into()),
-                ..PostParams::default()
-            };
-            api.create(&pp, &secret).await.map(|_| ())
-        };
-        match result {
-            Ok(()) => written += 1,
-            // Someone (another replica, a restore) created it first: keep theirs.
-            Err(kube::Error::Api(s)) if s.code == 409 => {}
-            Err(source) => return Err(Error::CreateSecret { name, source }),
-        }
-    }
-    Ok(written)
-}
-
-async fn apply(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, Error> {
-    if let Err(reason) = ps.spec.validate() {
-        let status = status::invalid(ps, &reason);
-        write_status(ps, ctx, ns, status).await?;
-        return Err(Error::InvalidSpec(reason));
-    }
-    let created = ensure_secrets(ps, ctx, ns).await?;
-    if created > 0 {
-        ctx.event(
-            ps,
-            EventType::Normal,
-            "SecretsGenerated",
-            format!("generated {created} Secrets"),
-        )
-        .await;
-    }
-
-    let desired = build::build(ps);
-    let selector = build::instance_selector(ps);
-    let uid = ps.uid();
-    let mut observed = Observed::new();
-    let mut orphans = Vec::new();
-    let wanted: HashSet<(String, String)> = desired
-        .iter()
-        .map(|c| (c.resource.kind.clone(), c.name.clone()))
-        .collect();
-    let observe_only = build::observed_kinds();
-    for ar in build::managed_kinds()
-        .into_iter()
-        .chain(observe_only.clone())
-    {
-        let prunable = !observe_only.contains(&ar);
-        let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &ar);
-        let list = api
-            .list(&ListParams::default().labels(&selector))
-            .await
-            .map_err(|source| Error::List {
-                kind: ar.kind.clone(),
-                source,
-            })?;
-        for obj in list.items {
-            let name = obj.name_any();
-            let value = serde_json::to_value(&obj).unwrap_or_default();
-            let id = (ar.kind.clone(), name.clone());
-            if prunable && !wanted.contains(&id) && owned_by(&value, uid.as_deref()) {
-                orphans.push((ar.clone(), name));
-            } else {
-                observed.insert(id, value);
-            }
-        }
-    }
-
-    let mut applied = Vec::new();
-    for child in &desired {
-        let id = (child.resource.kind.clone(), child.name.clone());
-        if observed
-            .get(&id)
-            .is_some_and(|e| is_subset(&child.object, e))
-        {
-            continue;
-        }
-        let value = apply_child(ctx, ns, child).await?;
-        ctx.metrics.applies.inc();
-        applied.push(child.id());
-        observed.insert(id, value);
-    }
-    for (ar, name) in &orphans {
-        let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, ar);
-        match api.delete(name, &DeleteParams::background()).await {
-            Ok(_) => info!(kind = %ar.kind, %name, "deleted child the spec no longer asks for"),
-            Err(kube::Error::Api(s)) if s.code == 404 => {}
-            Err(source) => {
-                return Err(Error::Delete {
-                    kind: ar.kind.clone(),
-                    name: name.clone(),
-                    source,
-                });
-            }
-        }
-    }
-    if !applied.is_empty() {
-        info!(children = ?applied, "applied");
-    }
-    let started = create_jobs(ps, ctx, ns, &mut observed).await?;
-
-    let mut new = status::compute(ps, &observed);
-    if let Some(token) = backup_job::pending_backup_now(ps) {
-        new.backup_now = Some(token);
-    }
-    if let Some(id) = backup_job::pending_restore(ps) {
-        new.restored = Some(id);
-    }
-    if !started.is_empty() {
-        ctx.event(
-            ps,
-            EventType::Normal,
-            "BackupJobsCreated",
-            format!("created {}", started.join(", ")),
-        )
-        .await;
-    }
-    let ready = new.phase == Phase::Ready;
-    write_status(ps, ctx, ns, new).await?;
-    Ok(Action::requeue(if ready { RESYNC } else { RESYNC / 5 }))
-}
-
-/// Creates the on-demand backup and restore Jobs not yet acted on (see
-/// [`backup_job`]); one that exists already (a retried reconcile) is kept.
-async fn create_jobs(
-    ps: &PetStore,
-    ctx: &Context,
-    ns: &str,
-    observed: &mut Observed,
-) -> Result<Vec<String>, Error> {
-    let mut created = Vec::new();
-    for child in backup_job::build(ps) {
-        let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &child.resource);
-        let obj: DynamicObject =
-            serde_json::from_value(child.object.clone()).map_err(|e| Error::Apply {
-                kind: child.resource.kind.clone(),
-                name: child.name.clone(),
-                source: kube::Error::SerdeError(e),
-            })?;
-        let pp = PostParams {
-            field_manager: Some(FIELD_MANAGER.into()),
-            ..PostParams::default()
-        };
-        match api.create(&pp, &obj).await {
-            Ok(o) => {
-                info!(job = %child.name, "created");
-                created.push(child.id());
-                observed.insert(
-                    (child.resource.kind.clone(), child.name.clone()),
-                    serde_json::to_value(o).unwrap_or_default(),
-                );
-            }
-            Err(kube::Error::Api(s)) if s.code == 409 => {}
-            Err(source) => {
-                return Err(Error::Apply {
-                    kind: child.resource.kind.clone(),
-                    name: child.name.clone(),
-                    source,
-                });
-            }
-        }
-    }
-    Ok(created)
-}
-
-async fn apply_child(ctx: &Context, ns: &str, child: &Child) -> Result<Value, Error> {
-    let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &child.resource);
-    let params = PatchParams::apply(FIELD_MANAGER).force();
-    let obj = api
-        .patch(&child.name, &params, &Patch::Apply(&child.object))
-        .await
-        .map_err(|source| Error::Apply {
-            kind: child.resource.kind.clone(),
-            name: child.name.clone(),
-            source,
-        })?;
-    Ok(serde_json::to_value(obj).unwrap_or_default())
-}
-
-/// Writes the status when it differs from the stored one, with an Event on
-/// phase transitions.
-async fn write_status(
-    ps: &PetStore,
-    ctx: &Context,
-    ns: &str,
-    mut new: PetStoreStatus,
-) -> Result<(), Error> {
-    let old = ps.status.as_ref();
-    status::keep_transition_times(&mut new, old);
-    if old == Some(&new) {
-        return Ok(());
-    }
-    let api: Api<PetStore> = Api::namespaced(ctx.client.clone(), ns);
-    let patch = json!({ "status": new });
-    api.patch_status(
-        &ps.name_any(),
-        &PatchParams::default(),
-        &Patch::Merge(&patch),
-    )
-    .await
-    .map_err(|source| Error::Status {
-        name: ps.name_any(),
-        source,
-    })?;
-    let old_phase = old.map(|s| s.phase);
-    if old_phase != Some(new.phase) {
-        let (type_, note) = match new.phase {
-            Phase::Degraded => (
-                EventType::Warning,
-                new.conditions
-                    .first()
-                    .map(|c| c.message.clone())
-                    .unwrap_or_default(),
-            ),
-            p => (
-                EventType::Normal,
-                format!("the pet store is {}", p.as_str()),
-            ),
-        };
-        ctx.event(ps, type_, new.phase.as_str(), note).await;
-    }
-    Ok(())
-}
+/// How often a deletion with `dataRetention: Delete` checks that the
+/// StatefulSets are gone before it deletes their claims.
+const CLEANUP_POLL: Duration = Duration::from_secs(2);
 
 /// Deletion: with `Retain` the volumes stay and the credential Secrets are
 /// released from the PetStore so they outlive it; with `Delete` both go.
-async fn cleanup(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, Error> {
+/// Returns whether the clean-up is finished (the finalizer may go).
+///
+/// `Delete` first deletes the StatefulSets and waits until they are gone:
+/// while one exists its controller re-creates any claim deleted under it,
+/// which would leave unowned volumes behind the PetStore.
+async fn cleanup(ps: &PetStore, ctx: &Context, ns: &str) -> Result<bool, Error> {
     let lp = ListParams::default().labels(&build::instance_selector(ps));
     let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), ns);
     let secrets_api: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
@@ -467,20 +214,43 @@ async fn cleanup(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, Error
         let what = what.to_string();
         move |source| Error::Cleanup { what, source }
     };
-    let claims = pvcs
-        .list_metadata(&lp)
-        .await
-        .map_err(cleanup_err("PersistentVolumeClaims"))?;
-    let generated = secrets_api
-        .list_metadata(&lp)
-        .await
-        .map_err(cleanup_err("Secrets"))?;
     match ps.spec.data_retention {
         DataRetention::Delete => {
-            for pvc in &claims.items {
+            let sts: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), ns);
+            let running = sts
+                .list_metadata(&lp)
+                .await
+                .map_err(cleanup_err("StatefulSets"))?;
+            if !running.items.is_empty() {
+                for s in &running.items {
+                    let name = s.name_any();
+                    match sts.delete(&name, &DeleteParams::background()).await {
+                        Ok(_) => {}
+                        Err(kube::Error::Api(e)) if e.code == 404 => {}
+                        Err(source) => {
+                            return Err(cleanup_err(&format!("StatefulSet {name}"))(source));
+                        }
+                    }
+                }
+                info!(
+                    statefulsets = running.items.len(),
+                    "deleting the StatefulSets before their volumes"
+                );
+                return Ok(false);
+            }
+            let claims = pvcs
+                .list_metadata(&lp)
+                .await
+                .map_err(cleanup_err("PersistentVolumeClaims"))?;
+            let mut deleted = 0;
+            for pvc in claims
+                .items
+                .iter()
+                .filter(|p| p.metadata.deletion_timestamp.is_none())
+            {
                 let name = pvc.name_any();
                 match pvcs.delete(&name, &DeleteParams::default()).await {
-                    Ok(_) => {}
+                    Ok(_) => deleted += 1,
                     Err(kube::Error::Api(s)) if s.code == 404 => {}
                     Err(source) => {
                         return Err(cleanup_err(&format!("PersistentVolumeClaim {name}"))(
@@ -489,9 +259,27 @@ async fn cleanup(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, Error
                     }
                 }
             }
-            info!(claims = claims.items.len(), "deleted the store's data");
+            if deleted > 0 {
+                ctx.event(
+                    ps,
+                    EventType::Normal,
+                    "DataDeleted",
+                    format!("deleted {deleted} PersistentVolumeClaims (dataRetention: Delete); the credential Secrets go with the PetStore"),
+                )
+                .await;
+            }
+            info!(claims = deleted, "deleted the store's data");
+            Ok(true)
         }
         DataRetention::Retain => {
+            let claims = pvcs
+                .list_metadata(&lp)
+                .await
+                .map_err(cleanup_err("PersistentVolumeClaims"))?;
+            let generated = secrets_api
+                .list_metadata(&lp)
+                .await
+                .map_err(cleanup_err("Secrets"))?;
             let release = json!({ "metadata": { "ownerReferences": null } });
             for s in &generated.items {
                 let name = s.name_any();
@@ -505,15 +293,15 @@ async fn cleanup(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, Error
                 EventType::Normal,
                 "DataRetained",
                 format!(
-                    "kept {} PersistentVolumeClaims and {} credential Secrets",
+                    "kept {} PersistentVolumeClaims and {} credential Secrets (dataRetention: Retain); a PetStore of the same name adopts them again",
                     claims.items.len(),
                     generated.items.len()
                 ),
             )
             .await;
+            Ok(true)
         }
     }
-    Ok(Action::await_change())
 }
 
 /// Error policy: an invalid spec waits for the next change (its condition
@@ -536,26 +324,35 @@ pub fn backoff(n: u32) -> Duration {
 }
 
 /// Runs the controller until a shutdown signal.
+///
+/// Every child kind is watched once: the watch feeds a reflector (the cache
+/// reconciles read the children from, see [`Caches`]) and its stream
+/// triggers the owning PetStore's reconcile (`owns`), so drift is corrected.
 pub async fn run(client: Client, metrics: Arc<Metrics>, instance: Option<String>) {
-    let ctx = Arc::new(Context::new(client.clone(), metrics, instance));
-    let children = watcher::Config::default().labels(&format!(
+    let config = watcher::Config::default().labels(&format!(
         "{}={}",
         build::labels::MANAGED_BY,
         build::MANAGED_BY
     ));
-    let c = || client.clone();
-    Controller::new(Api::<PetStore>::all(c()), watcher::Config::default())
-        .owns(Api::<Deployment>::all(c()), children.clone())
-        .owns(Api::<Service>::all(c()), children.clone())
-        .owns(Api::<HorizontalPodAutoscaler>::all(c()), children.clone())
-        .owns(Api::<PodDisruptionBudget>::all(c()), children.clone())
-        .owns(Api::<StatefulSet>::all(c()), children.clone())
-        .owns(Api::<ConfigMap>::all(c()), children.clone())
-        .owns(Api::<Secret>::all(c()), children.clone())
-        .owns(Api::<NetworkPolicy>::all(c()), children.clone())
-        .owns(Api::<CronJob>::all(c()), children.clone())
-        .owns(Api::<Job>::all(c()), children.clone())
-        .owns(Api::<Ingress>::all(c()), children)
+    let mut controller = Controller::new(
+        Api::<PetStore>::all(client.clone()),
+        watcher::Config::default(),
+    );
+    let mut stores = Vec::new();
+    for ar in observe::kinds() {
+        let writer: Writer<DynamicObject> = Writer::new(ar.clone());
+        stores.push((ar.clone(), writer.as_reader()));
+        let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+        let stream = watcher(api, config.clone())
+            .default_backoff()
+            .reflect(writer)
+            .touched_objects();
+        controller = controller.owns_stream_with(stream, ar);
+    }
+    let ctx = Arc::new(
+        Context::new(client.clone(), metrics, instance).with_caches(Arc::new(Caches::new(stores))),
+    );
+    controller
         .shutdown_on_signal()
         .run(reconcile, error_policy, ctx)
         .for_each(|res| async move {
@@ -570,15 +367,6 @@ pub async fn run(client: Client, metrics: Arc<Metrics>, instance: Option<String>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn subset_ignores_server_defaults_but_not_edits() {
-        let desired = json!({"spec": {"replicas": 2, "ports": [{"port": 80}]}});
-        let existing = json!({"spec": {"replicas": 2, "ports": [{"port": 80, "protocol": "TCP"}]}, "status": {}});
-        assert!(is_subset(&desired, &existing));
-        let edited = json!({"spec": {"replicas": 5, "ports": [{"port": 80}]}});
-        assert!(!is_subset(&desired, &edited));
-    }
 
     #[test]
     fn backoff_doubles_and_caps() {

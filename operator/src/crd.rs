@@ -97,6 +97,15 @@ pub struct PetStoreSpec {
     #[serde(default)]
     pub backup: BackupSpec,
 
+    /// Email address of the store's first administrator. The users service
+    /// (`BOOTSTRAP_ADMIN_EMAIL`) gives the `admin` role to the account that
+    /// registers with exactly this address, once, while the store has no
+    /// administrator; every other registration is a `customer`. There are no
+    /// default credentials: register with this address to get the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 3, max = 254), regex(pattern = r"^[^@\s]+@[^@\s]+$"))]
+    pub bootstrap_admin_email: Option<String>,
+
     /// Restores a named backup into a service's database before that service
     /// starts (see docs/backups.md for the safety checks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -603,79 +612,10 @@ impl PetStoreSpec {
             .filter(|s| self.service(s.name).enabled)
     }
 
-    /// Checks what the schema checks (for `render` and for objects that
-    /// bypassed admission) and what it cannot: service names.
+    /// Checks the spec (see [`crate::reconcile::validate`]); the error names
+    /// every problem, joined by `; `.
     pub fn validate(&self) -> Result<(), String> {
-        if self.version.trim().is_empty() {
-            return Err("spec.version must not be empty".into());
-        }
-        for (name, cfg) in &self.services {
-            if petstore_contract::service(name).is_none() {
-                let known: Vec<_> = petstore_contract::SERVICES.iter().map(|s| s.name).collect();
-                return Err(format!(
-                    "spec.services.{name}: unknown service (known: {})",
-                    known.join(", ")
-                ));
-            }
-            let a = &cfg.autoscaling;
-            if a.min_replicas < 1 || a.max_replicas < 1 {
-                return Err(format!(
-                    "spec.services.{name}.autoscaling: replicas must be at least 1"
-                ));
-            }
-            if a.min_replicas > a.max_replicas {
-                return Err(format!(
-                    "spec.services.{name}.autoscaling: minReplicas ({}) must not exceed maxReplicas ({})",
-                    a.min_replicas, a.max_replicas
-                ));
-            }
-            if !(1..=100).contains(&a.target_cpu_utilization_percentage) {
-                return Err(format!(
-                    "spec.services.{name}.autoscaling.targetCPUUtilizationPercentage must be between 1 and 100"
-                ));
-            }
-            if cfg.replicas < 0 {
-                return Err(format!(
-                    "spec.services.{name}.replicas must not be negative"
-                ));
-            }
-        }
-        if self.backup.retention < 1 {
-            return Err("spec.backup.retention must be at least 1".into());
-        }
-        if self.backup.schedule.trim().is_empty() {
-            return Err("spec.backup.schedule must not be empty".into());
-        }
-        if let Some(r) = &self.restore {
-            match petstore_contract::service(&r.service) {
-                Some(svc) if svc.has_database => {}
-                Some(_) => {
-                    return Err(format!(
-                        "spec.restore.service: {} has no database",
-                        r.service
-                    ));
-                }
-                None => {
-                    return Err(format!(
-                        "spec.restore.service: unknown service {}",
-                        r.service
-                    ));
-                }
-            }
-            if !self.service(&r.service).enabled {
-                return Err(format!("spec.restore.service: {} is disabled", r.service));
-            }
-            if !valid_backup_name(&r.backup) {
-                return Err(format!(
-                    "spec.restore.backup: {:?} is not a backup file name (<database>_backup_YYYYMMDD_HHMMSS.dump)",
-                    r.backup
-                ));
-            }
-        }
-        if self.ingress.enabled && self.ingress.host.as_deref().unwrap_or("").is_empty() {
-            return Err("spec.ingress.host is required when the ingress is enabled".into());
-        }
-        Ok(())
+        crate::reconcile::validate::validate(self).map_err(|e| e.to_string())
     }
 }
 

@@ -1,65 +1,32 @@
-//! Errors of the reconciler: each says what failed, carries the cause in
-//! `#[source]`, and has a stable [`Error::category`] for metrics and Events.
+//! Errors of the reconciler: each step has its own error type (in
+//! [`crate::reconcile`]), wrapped here; each says what failed, carries the
+//! cause in `#[source]`, and has a stable [`Error::category`] for metrics
+//! and Events.
+
+use crate::reconcile::apply::ChildErrors;
+use crate::reconcile::observe::ObserveError;
+use crate::reconcile::secrets::SecretError;
+use crate::reconcile::validate::InvalidSpec;
 
 /// Everything a reconcile can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The spec cannot be built; waits for the next change.
     #[error("invalid PetStore spec: {0}")]
-    InvalidSpec(String),
+    InvalidSpec(#[from] InvalidSpec),
 
-    /// A list of children failed.
-    #[error("failed to list {kind} objects")]
-    List {
-        /// Kind of the children.
-        kind: String,
-        /// Cause.
-        #[source]
-        source: kube::Error,
-    },
+    /// Reading the children failed.
+    #[error(transparent)]
+    Observe(#[from] ObserveError),
 
-    /// A server-side apply failed.
-    #[error("failed to apply {kind} {name}")]
-    Apply {
-        /// Kind of the child.
-        kind: String,
-        /// Name of the child.
-        name: String,
-        /// Cause.
-        #[source]
-        source: kube::Error,
-    },
+    /// A generated Secret could not be created.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
 
-    /// Deleting a child the spec no longer asks for failed.
-    #[error("failed to delete {kind} {name}")]
-    Delete {
-        /// Kind of the child.
-        kind: String,
-        /// Name of the child.
-        name: String,
-        /// Cause.
-        #[source]
-        source: kube::Error,
-    },
-
-    /// Generating values for a Secret failed.
-    #[error("failed to generate Secret {name}: {reason}")]
-    GenerateSecret {
-        /// Name of the Secret.
-        name: String,
-        /// What went wrong.
-        reason: String,
-    },
-
-    /// Creating a generated Secret failed.
-    #[error("failed to create Secret {name}")]
-    CreateSecret {
-        /// Name of the Secret.
-        name: String,
-        /// Cause.
-        #[source]
-        source: kube::Error,
-    },
+    /// Some children could not be applied, created or deleted (every other
+    /// child was).
+    #[error(transparent)]
+    Children(#[from] ChildErrors),
 
     /// Writing the PetStore's status failed.
     #[error("failed to update the status of PetStore {name}")]
@@ -95,11 +62,9 @@ impl Error {
     pub fn category(&self) -> &'static str {
         match self {
             Self::InvalidSpec(_) => "invalid_spec",
-            Self::List { .. } => "list",
-            Self::Apply { .. } => "apply",
-            Self::Delete { .. } => "delete",
-            Self::GenerateSecret { .. } => "generate_secret",
-            Self::CreateSecret { .. } => "create_secret",
+            Self::Observe(_) => "observe",
+            Self::Secret(_) => "secret",
+            Self::Children(_) => "apply",
             Self::Status { .. } => "status",
             Self::Cleanup { .. } => "cleanup",
             Self::Finalizer { .. } => "finalizer",
@@ -110,10 +75,9 @@ impl Error {
     pub fn reason(&self) -> &'static str {
         match self {
             Self::InvalidSpec(_) => "InvalidSpec",
-            Self::List { .. } => "ListFailed",
-            Self::Apply { .. } => "ApplyFailed",
-            Self::Delete { .. } => "DeleteFailed",
-            Self::GenerateSecret { .. } | Self::CreateSecret { .. } => "SecretFailed",
+            Self::Observe(_) => "ObserveFailed",
+            Self::Secret(_) => "SecretFailed",
+            Self::Children(_) => "ApplyFailed",
             Self::Status { .. } => "StatusFailed",
             Self::Cleanup { .. } => "CleanupFailed",
             Self::Finalizer { .. } => "FinalizerFailed",

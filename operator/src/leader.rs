@@ -12,6 +12,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 use kube::Client;
 use kube::api::{Api, PostParams};
 
+/// How often a standby checks whether the Lease is free.
+pub const ACQUIRE_POLL: Duration = Duration::from_secs(1);
+
 /// A candidate for the leadership of one Lease.
 pub struct LeaderElector {
     api: Api<Lease>,
@@ -99,13 +102,42 @@ impl LeaderElector {
         }
     }
 
-    /// Waits until this candidate leads.
+    /// Waits until this candidate leads. A standby polls every
+    /// [`ACQUIRE_POLL`] (a GET), so it takes over within that time of a
+    /// leader's [`Self::release`], not a whole lease duration later.
     pub async fn acquire(&self) -> Result<(), kube::Error> {
         loop {
             if self.try_acquire_or_renew().await? {
                 return Ok(());
             }
-            tokio::time::sleep(self.duration / 3).await;
+            tokio::time::sleep(ACQUIRE_POLL.min(self.duration / 3)).await;
+        }
+    }
+
+    /// Gives the Lease up if this candidate holds it (on a clean shutdown),
+    /// as client-go's `ReleaseOnCancel` does: no holder, and a duration of
+    /// one second, so a standby takes over at its next poll.
+    pub async fn release(&self) -> Result<bool, kube::Error> {
+        let Some(mut lease) = self.api.get_opt(&self.name).await? else {
+            return Ok(false);
+        };
+        let mut spec = lease.spec.clone().unwrap_or_default();
+        if spec.holder_identity.as_deref() != Some(self.identity.as_str()) {
+            return Ok(false);
+        }
+        spec.holder_identity = None;
+        spec.lease_duration_seconds = Some(1);
+        spec.renew_time = Some(MicroTime(jiff::Timestamp::now()));
+        lease.spec = Some(spec);
+        match self
+            .api
+            .replace(&self.name, &PostParams::default(), &lease)
+            .await
+        {
+            Ok(_) => Ok(true),
+            // Someone else changed it meanwhile: it is not ours to release.
+            Err(kube::Error::Api(s)) if s.code == 409 => Ok(false),
+            Err(e) => Err(e),
         }
     }
 

@@ -1,7 +1,8 @@
 //! petstore-operator: one `PetStore` resource reconciled into the whole store.
 //!
 //! The pipeline: [`crd`] (the resource) → [`build`] (pure builders) →
-//! [`controller`] (apply, prune, status) → [`status`]; [`render`] prints the
+//! [`reconcile`] (validate, apply, prune, status) run by [`controller`];
+//! [`render`] prints the
 //! build step offline.
 #![forbid(unsafe_code)]
 
@@ -12,6 +13,7 @@ pub mod error;
 pub mod fixtures;
 pub mod leader;
 pub mod metrics;
+pub mod reconcile;
 pub mod render;
 pub mod status;
 pub mod telemetry;

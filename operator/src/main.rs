@@ -108,10 +108,21 @@ async fn run(
         .await
         .map_err(|e| format!("leader election failed: {e}"))?;
     tracing::info!(%identity, "leading");
+    metrics.leader.set(1);
     let result = tokio::select! {
-        () = controller::run(client, metrics, Some(identity)) => Ok(()),
+        () = controller::run(client, metrics.clone(), Some(identity.clone())) => Ok(()),
         reason = elector.keep() => Err(format!("lost leadership: {reason}")),
         res = server => Err(format!("metrics listener stopped: {res:?}")),
     };
+    metrics.leader.set(0);
+    // A clean stop (SIGTERM: the controller drained) hands the Lease over at
+    // once instead of letting the standby wait for it to expire.
+    if result.is_ok() {
+        match elector.release().await {
+            Ok(true) => tracing::info!(%identity, "released the leader Lease"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot release the leader Lease"),
+        }
+    }
     result
 }

@@ -3,6 +3,7 @@
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -21,6 +22,10 @@ pub struct Metrics {
     pub duration: Histogram,
     /// Server-side applies of children (changed objects only).
     pub applies: Counter,
+    /// 1 while this replica holds the leader Lease, 0 on a standby (whose
+    /// counters stay at zero: read the leader's, e.g. `... * on(pod)
+    /// group_left petstore_operator_leader == 1`).
+    pub leader: Gauge,
 }
 
 impl Default for Metrics {
@@ -30,6 +35,12 @@ impl Default for Metrics {
         let failures = Family::<Labels, Counter>::default();
         let duration = Histogram::new(exponential_buckets(0.005, 2.0, 12));
         let applies = Counter::default();
+        let leader = Gauge::default();
+        registry.register(
+            "leader",
+            "1 on the replica holding the leader Lease, 0 on a standby",
+            leader.clone(),
+        );
         registry.register(
             "reconciles",
             "PetStore reconciles started",
@@ -56,6 +67,7 @@ impl Default for Metrics {
             failures,
             duration,
             applies,
+            leader,
         }
     }
 }
@@ -94,6 +106,7 @@ mod tests {
             "petstore_operator_reconcile_failures_total{category=\"apply\"} 1",
             "petstore_operator_reconcile_duration_seconds_count 1",
             "petstore_operator_applies_total 0",
+            "petstore_operator_leader 0",
         ] {
             assert!(text.contains(name), "{name} missing in\n{text}");
         }

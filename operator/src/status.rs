@@ -25,6 +25,53 @@ fn ready_replicas(observed: &Observed, kind: &str, name: &str) -> i32 {
         .unwrap_or(0)
 }
 
+/// Where a Deployment's rollout of its current template stands.
+enum Rollout {
+    /// The controller observed the current generation and updated every pod.
+    Done,
+    /// Still rolling (or not yet observed): not Ready, with what it waits for.
+    Unfinished(String),
+    /// The Deployment controller gave up (`ProgressDeadlineExceeded`).
+    Failed(String),
+}
+
+/// Reads the rollout from the Deployment's status as the deployment
+/// controller writes it: `observedGeneration`, `updatedReplicas` and the
+/// `Progressing` condition. Ready replicas alone are not enough: the old
+/// pods of a stuck rollout stay ready.
+fn rollout(observed: &Observed, name: &str, desired: i32) -> Rollout {
+    let Some(d) = observed.get(&("Deployment".to_string(), name.to_string())) else {
+        return Rollout::Unfinished("no Deployment yet".into());
+    };
+    let progressing = d
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .and_then(|cs| {
+            cs.iter()
+                .find(|c| c.get("type").and_then(Value::as_str) == Some("Progressing"))
+        });
+    if let Some(c) = progressing
+        && c.get("reason").and_then(Value::as_str) == Some("ProgressDeadlineExceeded")
+    {
+        let message = c.get("message").and_then(Value::as_str).unwrap_or_default();
+        return Rollout::Failed(format!(
+            "Deployment {name}: ProgressDeadlineExceeded: {message}"
+        ));
+    }
+    let generation = int(d, &["metadata", "generation"]).unwrap_or(0);
+    let seen = int(d, &["status", "observedGeneration"]).unwrap_or(0);
+    if seen < generation {
+        return Rollout::Unfinished(format!(
+            "Deployment {name}: generation {generation} not yet observed"
+        ));
+    }
+    let updated = int(d, &["status", "updatedReplicas"]).unwrap_or(0);
+    if updated < i64::from(desired) {
+        return Rollout::Unfinished(format!("rolling out: {updated}/{desired} pods updated"));
+    }
+    Rollout::Done
+}
+
 fn condition(
     type_: &str,
     ok: bool,
@@ -59,6 +106,7 @@ pub fn compute(ps: &PetStore, observed: &Observed) -> PetStoreStatus {
     let generation = ps.metadata.generation;
     let mut services = BTreeMap::new();
     let mut waiting_services = Vec::new();
+    let mut failed_services = Vec::new();
     for svc in ps.spec.enabled_services() {
         let cfg = ps.spec.service(svc.name);
         let name = build::service_name(ps, svc.name);
@@ -73,8 +121,18 @@ pub fn compute(ps: &PetStore, observed: &Observed) -> PetStoreStatus {
             cfg.replicas
         };
         let ready = ready_replicas(observed, "Deployment", &name);
-        if ready < desired {
-            waiting_services.push(format!("{} ({ready}/{desired} ready)", svc.name));
+        match rollout(observed, &name, desired) {
+            Rollout::Failed(why) => {
+                failed_services.push(format!("{} ({why})", svc.name));
+                waiting_services.push(svc.name.to_string());
+            }
+            _ if ready < desired => {
+                waiting_services.push(format!("{} ({ready}/{desired} ready)", svc.name));
+            }
+            Rollout::Unfinished(why) => {
+                waiting_services.push(format!("{} ({why})", svc.name));
+            }
+            Rollout::Done => {}
         }
         services.insert(
             svc.name.to_string(),
@@ -105,7 +163,15 @@ pub fn compute(ps: &PetStore, observed: &Observed) -> PetStoreStatus {
 
     let (db_ok, db_reason, db_msg) = summary("database", &waiting_dbs);
     let (mq_ok, mq_reason, mq_msg) = summary("broker", &waiting_broker);
-    let (svc_ok, svc_reason, svc_msg) = summary("service", &waiting_services);
+    let (svc_ok, svc_reason, svc_msg) = if failed_services.is_empty() {
+        summary("service", &waiting_services)
+    } else {
+        (
+            false,
+            "RolloutFailed",
+            format!("rollout failed: {}", failed_services.join(", ")),
+        )
+    };
     let all = db_ok && mq_ok && svc_ok;
     let ready_msg = if all {
         "the pet store is ready".to_string()
@@ -125,6 +191,8 @@ pub fn compute(ps: &PetStore, observed: &Observed) -> PetStoreStatus {
         observed_generation: generation,
         phase: if all {
             Phase::Ready
+        } else if !failed_services.is_empty() {
+            Phase::Degraded
         } else {
             Phase::Progressing
         },
@@ -133,7 +201,13 @@ pub fn compute(ps: &PetStore, observed: &Observed) -> PetStoreStatus {
             condition(
                 "Ready",
                 all,
-                if all { "Ready" } else { "ComponentsNotReady" },
+                if all {
+                    "Ready"
+                } else if failed_services.is_empty() {
+                    "ComponentsNotReady"
+                } else {
+                    "RolloutFailed"
+                },
                 ready_msg,
                 generation,
             ),
@@ -318,6 +392,25 @@ pub fn invalid(ps: &PetStore, reason: &str) -> PetStoreStatus {
     status
 }
 
+/// Marks a status Degraded because some children could not be written:
+/// `Ready` is false with reason `ApplyFailed` and a message naming each
+/// child and the API's answer (the other children converged).
+pub fn children_failed(status: &mut PetStoreStatus, messages: &[String]) {
+    status.phase = Phase::Degraded;
+    let generation = status.observed_generation;
+    let c = condition(
+        "Ready",
+        false,
+        "ApplyFailed",
+        messages.join("; "),
+        generation,
+    );
+    match status.conditions.iter_mut().find(|c| c.type_ == "Ready") {
+        Some(existing) => *existing = c,
+        None => status.conditions.insert(0, c),
+    }
+}
+
 /// Keeps the transition time of conditions whose status did not change, so
 /// an unchanged store yields an identical status.
 pub fn keep_transition_times(new: &mut PetStoreStatus, old: Option<&PetStoreStatus>) {
@@ -362,10 +455,15 @@ mod tests {
         let ps = fixtures::minimal();
         let mut observed = Observed::new();
         let ready = |n| json!({"status": {"readyReplicas": n}});
+        // As the deployment controller reports a finished rollout.
+        let rolled = |n| {
+            json!({"metadata": {"generation": 1}, "status": {"readyReplicas": n,
+                "updatedReplicas": n, "observedGeneration": 1}})
+        };
         observed.insert(("StatefulSet".into(), "shop-rabbitmq".into()), ready(1));
         for svc in petstore_contract::SERVICES {
             let name = format!("shop-{}", svc.name);
-            observed.insert(("Deployment".into(), name), ready(2));
+            observed.insert(("Deployment".into(), name), rolled(2));
             if svc.has_database {
                 let db = format!("shop-postgres-{}", svc.name);
                 observed.insert(("StatefulSet".into(), db), ready(1));

@@ -48,3 +48,26 @@ async fn an_expired_lease_is_taken_over() {
     assert_eq!(held.holder_identity.as_deref(), Some("b"));
     assert_eq!(held.lease_transitions, Some(1));
 }
+
+#[tokio::test]
+async fn a_released_lease_is_taken_over_at_once() {
+    let client = ClientBuilder::new().build().await.expect("client");
+    let lease = Duration::from_secs(15);
+    let a = LeaderElector::new(client.clone(), "petstore-system", "leader", "a", lease);
+    let b = LeaderElector::new(client.clone(), "petstore-system", "leader", "b", lease);
+    assert!(a.try_acquire_or_renew().await.expect("a"));
+    assert!(!b.try_acquire_or_renew().await.expect("b waits"));
+    // A clean stop of a: the standby need not wait 15 s for the Lease to expire.
+    assert!(a.release().await.expect("release"));
+    let started = std::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(2), b.acquire())
+        .await
+        .expect("b leads within 2 s")
+        .expect("acquire");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // Releasing what one does not hold does nothing.
+    assert!(!a.release().await.expect("not held"));
+    let api: Api<Lease> = Api::namespaced(client, "petstore-system");
+    let held = api.get("leader").await.expect("lease").spec.expect("spec");
+    assert_eq!(held.holder_identity.as_deref(), Some("b"));
+}

@@ -274,7 +274,11 @@ async fn what_the_spec_no_longer_asks_for_is_deleted() {
     );
     assert_eq!(
         names::<ConfigMap>(&client).await,
-        ["shop-backup-script", "shop-postgres-init"]
+        [
+            "shop-backup-script",
+            "shop-postgres-init",
+            "shop-start-scripts"
+        ]
     );
     // Credentials are data: they stay.
     assert!(
@@ -293,6 +297,46 @@ async fn a_paused_store_is_left_alone() {
     assert_eq!(action, Action::await_change());
     assert_eq!(writes.all(), Vec::<String>::new());
     assert!(names::<Deployment>(&client).await.is_empty());
+}
+
+/// Mimics the deployment controller's status after a finished rollout of
+/// the current generation (the fake has no controllers).
+async fn rolled_out(deploy: &Api<Deployment>, name: &str, n: i32) {
+    let generation = deploy
+        .get(name)
+        .await
+        .expect("deployment")
+        .metadata
+        .generation;
+    deploy
+        .patch_status(
+            name,
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"status": {"readyReplicas": n, "replicas": n,
+                "updatedReplicas": n, "availableReplicas": n, "observedGeneration": generation}})),
+        )
+        .await
+        .expect("deployment status");
+}
+
+/// Every workload of the minimal store ready.
+async fn all_ready(client: &Client) {
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    for name in per_service("", all) {
+        rolled_out(&deploy, &name, 2).await;
+    }
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), NS);
+    let mut names = per_service("postgres-", with_db);
+    names.push("shop-rabbitmq".into());
+    for name in names {
+        sts.patch_status(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"status": {"readyReplicas": 1, "replicas": 1}})),
+        )
+        .await
+        .expect("sts status");
+    }
 }
 
 #[tokio::test]
@@ -321,14 +365,7 @@ async fn status_says_which_children_are_not_ready_then_ready() {
     let ready_status = |n| json!({"status": {"readyReplicas": n, "replicas": n}});
     let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
     for name in per_service("", all) {
-        deploy
-            .patch_status(
-                &name,
-                &PatchParams::default(),
-                &Patch::Merge(&ready_status(2)),
-            )
-            .await
-            .expect("deployment status");
+        rolled_out(&deploy, &name, 2).await;
     }
     let sts: Api<StatefulSet> = Api::namespaced(client.clone(), NS);
     for name in per_service("postgres-", with_db) {
@@ -420,7 +457,7 @@ async fn the_api_rejects_a_spec_outside_the_schema() {
 
 /// A PetStore being deleted, with the children the operator made and the
 /// volumes its StatefulSets claimed.
-async fn deleting(retention: DataRetention) -> Client {
+async fn deleting_server(retention: DataRetention) -> Client {
     let (client, _) = started(&fixtures::minimal()).await;
     let mut objects = Vec::new();
     let labels = json!({"app.kubernetes.io/instance": "shop", "app.kubernetes.io/managed-by": "petstore-operator"});
@@ -431,7 +468,7 @@ async fn deleting(retention: DataRetention) -> Client {
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
         }));
     }
-    for kind in ["Secret", "Deployment"] {
+    for kind in ["Secret", "Deployment", "StatefulSet"] {
         let api: Api<kube::api::DynamicObject> = Api::namespaced_with(
             client.clone(),
             NS,
@@ -442,7 +479,11 @@ async fn deleting(retention: DataRetention) -> Client {
             )),
         );
         for o in api.list(&ListParams::default()).await.expect("list").items {
-            objects.push(serde_json::to_value(o).expect("json"));
+            // As `kubectl get -o json` shows them: with TypeMeta.
+            let mut v = serde_json::to_value(o).expect("json");
+            v["apiVersion"] = json!(if kind == "Secret" { "v1" } else { "apps/v1" });
+            v["kind"] = json!(kind);
+            objects.push(v);
         }
     }
     let mut ps = serde_json::to_value(&*get(&client).await).expect("json");
@@ -450,8 +491,28 @@ async fn deleting(retention: DataRetention) -> Client {
     ps["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
     objects.push(ps);
     let (client, _) = server(objects).await;
-    once(&client).await.expect("cleanup");
     client
+}
+
+/// [`deleting_server`], reconciled until the PetStore is gone.
+async fn deleting(retention: DataRetention) -> Client {
+    let client = deleting_server(retention).await;
+    until_gone(&client).await;
+    client
+}
+
+/// Reconciles a PetStore being deleted until its finalizer lets it go
+/// (a clean-up may take several rounds), at most 5.
+async fn until_gone(client: &Client) {
+    let stores: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    for _ in 0..5 {
+        let Some(ps) = stores.get_opt("shop").await.expect("get") else {
+            return;
+        };
+        reconcile(Arc::new(ps), context(client.clone()))
+            .await
+            .expect("cleanup");
+    }
 }
 
 #[tokio::test]
@@ -472,6 +533,8 @@ async fn deletion_with_retain_keeps_volumes_and_credentials() {
     assert!(names::<Deployment>(&client).await.is_empty());
 }
 
+// Relies on the harness mimicking the StatefulSet controller, which
+// re-creates a deleted claim while its StatefulSet exists.
 #[tokio::test]
 async fn deletion_with_delete_removes_the_data() {
     let client = deleting(DataRetention::Delete).await;
@@ -771,4 +834,552 @@ async fn a_failed_scheduled_backup_turns_backup_ready_false() {
         users.last_scheduled_backup.as_deref(),
         Some("2026-01-02T03:00:00Z")
     );
+}
+
+// Relies on the harness mimicking server-side apply removing the fields a
+// manager stopped applying (the fake never removes a field).
+#[tokio::test]
+async fn an_optional_field_removed_from_the_spec_is_removed_from_the_child() {
+    let (client, writes) = started(&fixtures::full()).await;
+    let api: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    // A merge patch with nulls removes the fields from the PetStore.
+    api.patch(
+        "shop",
+        &PatchParams::default(),
+        &Patch::Merge(&json!({"spec": {
+            "ingress": {"tlsSecretName": null, "className": null},
+            "image": {"pullSecrets": null},
+            "backup": {"timeZone": null},
+        }})),
+    )
+    .await
+    .expect("patch spec");
+    writes.clear();
+    once(&client).await.expect("reconcile");
+    let ingress: Api<Ingress> = Api::namespaced(client.clone(), NS);
+    let spec = ingress
+        .get("shop-gateway")
+        .await
+        .expect("ingress")
+        .spec
+        .expect("spec");
+    assert_eq!(spec.tls, None);
+    assert_eq!(spec.ingress_class_name, None);
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let pod = deploy
+        .get("shop-users")
+        .await
+        .expect("users")
+        .spec
+        .and_then(|s| s.template.spec)
+        .expect("pod");
+    assert_eq!(pod.image_pull_secrets, None);
+    let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), NS);
+    let cj = cronjobs.get("shop-backup-users").await.expect("cronjob");
+    assert_eq!(cj.spec.expect("spec").time_zone, None);
+}
+
+// Relies on the harness mimicking list items without apiVersion/kind (the
+// caches are filled from such a list, as a watch's initial list is).
+#[tokio::test]
+async fn an_unchanged_store_read_from_the_caches_makes_no_request() {
+    let (client, writes) = started(&fixtures::full()).await;
+    let ctx = common::cached_context(client.clone(), NS).await;
+    let ps = get(&client).await;
+    writes.clear();
+    reconcile(ps, ctx).await.expect("reconcile");
+    assert_eq!(writes.all(), Vec::<String>::new());
+    assert_eq!(writes.reads(), 0, "no LIST and no GET");
+}
+
+// Relies on the harness mimicking server-side apply merging list-map
+// entries by key across field managers, and the API refusing duplicate
+// port names (as kube-apiserver does with a 422).
+#[tokio::test]
+async fn a_keyed_list_edited_by_another_manager_is_restored() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    let services: Api<Service> = Api::namespaced(client.clone(), NS);
+    let kubectl = PatchParams {
+        field_manager: Some("kubectl-patch".into()),
+        ..PatchParams::default()
+    };
+    // `kubectl patch svc shop-catalog` moving ports[0].port 8082 -> 9999.
+    services
+        .patch(
+            "shop-catalog",
+            &kubectl,
+            &Patch::Merge(&json!({"spec": {"ports": [
+                {"name": "http", "port": 9999, "protocol": "TCP", "targetPort": "http"}]}})),
+        )
+        .await
+        .expect("edit service");
+    // And an env entry added to the users container by someone else.
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let users = deploy.get("shop-users").await.expect("users");
+    let mut containers = users
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .map(|p| p.containers.clone())
+        .expect("containers");
+    containers[0]
+        .env
+        .get_or_insert_with(Vec::new)
+        .push(k8s_openapi::api::core::v1::EnvVar {
+            name: "INJECTED".into(),
+            value: Some("1".into()),
+            ..Default::default()
+        });
+    deploy
+        .patch(
+            "shop-users",
+            &kubectl,
+            &Patch::Merge(&json!({"spec": {"template": {"spec": {"containers": containers}}}})),
+        )
+        .await
+        .expect("edit deployment");
+
+    once(&client).await.expect("reconcile converges");
+    let ports = services
+        .get("shop-catalog")
+        .await
+        .expect("service")
+        .spec
+        .and_then(|s| s.ports)
+        .expect("ports");
+    let catalog = petstore_contract::CATALOG.port;
+    assert_eq!(
+        ports.iter().map(|p| p.port).collect::<Vec<_>>(),
+        [i32::from(catalog)]
+    );
+    let env: Vec<String> = deploy
+        .get("shop-users")
+        .await
+        .expect("users")
+        .spec
+        .and_then(|s| s.template.spec)
+        .map(|p| p.containers[0].env.clone().unwrap_or_default())
+        .expect("env")
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert!(!env.contains(&"INJECTED".to_string()), "{env:?}");
+    assert!(env.contains(&"DATABASE_URL".to_string()), "{env:?}");
+}
+
+#[tokio::test]
+async fn one_failing_child_does_not_stop_the_others() {
+    let (client, writes) = started(&fixtures::minimal()).await;
+    writes.refuse_apply("Service/shop-catalog");
+    writes.refuse_apply("Deployment/shop-orders");
+    set_spec(&client, json!({"version": "1.1.0"})).await;
+    // The Service was fine; make it differ so it is applied too.
+    let services: Api<Service> = Api::namespaced(client.clone(), NS);
+    services
+        .patch(
+            "shop-catalog",
+            &PatchParams::default(),
+            &Patch::Merge(
+                &json!({"metadata": {"annotations": {"petstore.dev/desired-hash": "old"}}}),
+            ),
+        )
+        .await
+        .expect("edit");
+    let err = once(&client).await.expect_err("two children fail");
+    let text = err.to_string();
+    assert!(
+        text.contains("failed to apply Service shop-catalog"),
+        "{text}"
+    );
+    assert!(
+        text.contains("failed to apply Deployment shop-orders"),
+        "{text}"
+    );
+    // Every other service rolled to the new version.
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    for name in per_service("", |s| s.name != "orders") {
+        let d = deploy.get(&name).await.expect("deployment");
+        let image = d
+            .spec
+            .and_then(|s| s.template.spec)
+            .and_then(|p| p.containers[0].image.clone())
+            .expect("image");
+        assert!(image.ends_with(":1.1.0"), "{name}: {image}");
+    }
+    let status = get(&client).await.status.clone().expect("status");
+    assert_eq!(status.phase, Phase::Degraded);
+    let ready = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .expect("Ready");
+    assert_eq!(
+        (ready.status.as_str(), ready.reason.as_str()),
+        ("False", "ApplyFailed")
+    );
+    assert!(
+        ready
+            .message
+            .contains("failed to apply Service shop-catalog: ")
+            && ready.message.contains("refused by the test"),
+        "{}",
+        ready.message
+    );
+    assert!(
+        writes.all().iter().any(|w| w.starts_with("create Event/")),
+        "{:?}",
+        writes.all()
+    );
+}
+
+// Mimics the deployment controller's status of an unfinished rollout: the
+// old pods stay ready while the new ones do not come up.
+#[tokio::test]
+async fn a_stuck_rollout_is_not_ready_and_a_failed_one_is_degraded() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    all_ready(&client).await;
+    once(&client).await.expect("reconcile");
+    assert_eq!(
+        get(&client).await.status.clone().expect("status").phase,
+        Phase::Ready
+    );
+
+    set_spec(&client, json!({"version": "1.1.0"})).await;
+    once(&client).await.expect("reconcile");
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let generation = deploy
+        .get("shop-users")
+        .await
+        .expect("users")
+        .metadata
+        .generation;
+    deploy
+        .patch_status(
+            "shop-users",
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"status": {"readyReplicas": 2, "replicas": 3,
+                "updatedReplicas": 1, "observedGeneration": generation}})),
+        )
+        .await
+        .expect("status");
+    for name in per_service("", |s| s.name != "users") {
+        rolled_out(&deploy, &name, 2).await;
+    }
+    once(&client).await.expect("reconcile");
+    let status = get(&client).await.status.clone().expect("status");
+    assert_eq!(status.phase, Phase::Progressing);
+    let services = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "ServicesReady")
+        .expect("ServicesReady");
+    assert_eq!(services.status, "False");
+    assert!(
+        services
+            .message
+            .contains("users (rolling out: 1/2 pods updated)"),
+        "{}",
+        services.message
+    );
+
+    deploy
+        .patch_status(
+            "shop-users",
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"status": {"conditions": [{
+                "type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
+                "message": "ReplicaSet \"shop-users-7d9\" has timed out progressing."}]}})),
+        )
+        .await
+        .expect("status");
+    once(&client).await.expect("reconcile");
+    let status = get(&client).await.status.clone().expect("status");
+    assert_eq!(status.phase, Phase::Degraded);
+    let ready = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .expect("Ready");
+    assert_eq!(
+        (ready.status.as_str(), ready.reason.as_str()),
+        ("False", "RolloutFailed")
+    );
+    assert!(
+        ready
+            .message
+            .contains("Deployment shop-users: ProgressDeadlineExceeded"),
+        "{}",
+        ready.message
+    );
+}
+
+#[tokio::test]
+async fn disabling_a_service_leaves_the_shared_database_and_keeps_the_gateway_valid() {
+    let (client, writes) = started(&fixtures::full()).await;
+    writes.clear();
+    set_spec(
+        &client,
+        json!({"services": {"reviews": {"enabled": false}}}),
+    )
+    .await;
+    once(&client).await.expect("reconcile");
+    let w = writes.all();
+    assert!(
+        !w.iter().any(|w| w.contains("StatefulSet/")),
+        "no database or broker restarts: {w:?}"
+    );
+    assert!(
+        w.contains(&"patch Deployment/shop-gateway".to_string()),
+        "{w:?}"
+    );
+    assert!(w.contains(&"delete shop-reviews".to_string()), "{w:?}");
+    // The gateway gets no REVIEWS_URL: it answers 503 for /api/reviews
+    // (services/gateway) instead of refusing to start.
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let env: Vec<String> = deploy
+        .get("shop-gateway")
+        .await
+        .expect("gateway")
+        .spec
+        .and_then(|s| s.template.spec)
+        .map(|p| p.containers[0].env.clone().unwrap_or_default())
+        .expect("env")
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert!(!env.contains(&"REVIEWS_URL".to_string()), "{env:?}");
+    assert!(env.contains(&"USERS_URL".to_string()), "{env:?}");
+}
+
+fn pod_annotation<K: serde::Serialize>(obj: &K) -> Option<String> {
+    serde_json::to_value(obj)
+        .expect("json")
+        .pointer("/spec/template/metadata/annotations/petstore.dev~1credentials")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string)
+}
+
+#[tokio::test]
+async fn a_deleted_credential_secret_restarts_its_database_and_service_with_the_new_one() {
+    let (client, writes) = started(&fixtures::minimal()).await;
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), NS);
+    let before = |name: &'static str| {
+        let deploy = deploy.clone();
+        async move { pod_annotation(&deploy.get(name).await.expect("deployment")) }
+    };
+    let users = before("shop-users").await.expect("annotated");
+    let catalog = before("shop-catalog").await;
+    let db = pod_annotation(&sts.get("shop-postgres-users").await.expect("sts"));
+    let broker = pod_annotation(&sts.get("shop-rabbitmq").await.expect("sts"));
+    let old = secrets.get("shop-users-database").await.expect("secret");
+
+    secrets
+        .delete("shop-users-database", &DeleteParams::default())
+        .await
+        .expect("delete");
+    writes.clear();
+    once(&client).await.expect("reconcile");
+
+    let new = secrets
+        .get("shop-users-database")
+        .await
+        .expect("re-created");
+    assert_ne!(
+        petstore_operator::build::credentials::version(&old),
+        petstore_operator::build::credentials::version(&new)
+    );
+    // The database restarts (its start script sets the new password), then
+    // the service's pods roll to connect with it; nothing else restarts.
+    assert_ne!(before("shop-users").await.as_deref(), Some(users.as_str()));
+    assert_ne!(
+        pod_annotation(&sts.get("shop-postgres-users").await.expect("sts")),
+        db
+    );
+    assert_eq!(before("shop-catalog").await, catalog);
+    assert_eq!(
+        pod_annotation(&sts.get("shop-rabbitmq").await.expect("sts")),
+        broker
+    );
+    let w = writes.all();
+    assert!(
+        w.contains(&"create Secret/shop-users-database".to_string()),
+        "{w:?}"
+    );
+    assert!(
+        w.contains(&"patch StatefulSet/shop-postgres-users".to_string()),
+        "{w:?}"
+    );
+    assert!(
+        w.contains(&"patch Deployment/shop-users".to_string()),
+        "{w:?}"
+    );
+    let pod = sts
+        .get("shop-postgres-users")
+        .await
+        .expect("sts")
+        .spec
+        .expect("spec")
+        .template
+        .spec
+        .expect("pod");
+    assert_eq!(
+        pod.containers[0].command,
+        Some(vec![
+            "/bin/sh".to_string(),
+            "/opt/petstore/postgres-start.sh".to_string()
+        ])
+    );
+}
+
+// Relies on the harness mimicking the StatefulSet controller, which
+// re-creates a deleted claim while its StatefulSet exists.
+#[tokio::test]
+async fn deletion_with_delete_removes_the_statefulsets_before_their_claims() {
+    let client = deleting_server(DataRetention::Delete).await;
+    let stores: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    assert!(!names::<StatefulSet>(&client).await.is_empty());
+    // First round: the StatefulSets go, the claims and the PetStore stay.
+    let action = once(&client).await.expect("cleanup");
+    assert!(action != Action::await_change(), "requeued: {action:?}");
+    assert!(names::<StatefulSet>(&client).await.is_empty());
+    assert_eq!(names::<PersistentVolumeClaim>(&client).await.len(), 2);
+    assert!(stores.get_opt("shop").await.expect("get").is_some());
+    until_gone(&client).await;
+    assert!(stores.get_opt("shop").await.expect("get").is_none());
+    assert_eq!(
+        names::<PersistentVolumeClaim>(&client).await,
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn a_store_recreated_after_retain_adopts_its_secrets_and_a_later_delete_removes_them() {
+    let client = deleting(DataRetention::Retain).await;
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
+    let retained = secrets.get("shop-jwt").await.expect("retained");
+    assert!(retained.owner_references().is_empty());
+
+    // The same store again, a new object (a new uid).
+    let stores: Api<PetStore> = Api::namespaced(client.clone(), NS);
+    let mut again = fixtures::minimal();
+    again.spec.data_retention = DataRetention::Delete;
+    stores
+        .create(&PostParams::default(), &again)
+        .await
+        .expect("re-create");
+    once(&client).await.expect("reconcile");
+    let uid = get(&client).await.uid().expect("uid");
+    for s in secrets
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+    {
+        assert!(
+            s.owner_references()
+                .iter()
+                .any(|o| o.uid == uid && o.controller == Some(true)),
+            "{} is not adopted",
+            s.name_any()
+        );
+    }
+    // Re-used, never regenerated.
+    let jwt = secrets.get("shop-jwt").await.expect("jwt");
+    assert_eq!(
+        petstore_operator::build::credentials::version(&jwt),
+        petstore_operator::build::credentials::version(&retained)
+    );
+
+    stores
+        .delete("shop", &DeleteParams::default())
+        .await
+        .expect("delete");
+    until_gone(&client).await;
+    assert_eq!(names::<Secret>(&client).await, Vec::<String>::new());
+}
+
+// Relies on the harness mimicking server-side apply of the status removing
+// what the field manager stopped applying.
+#[tokio::test]
+async fn a_disabled_service_disappears_from_the_status() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    let status = get(&client).await.status.clone().expect("status");
+    assert!(status.services.contains_key("reviews"));
+    set_spec(
+        &client,
+        json!({"services": {"reviews": {"enabled": false}}}),
+    )
+    .await;
+    once(&client).await.expect("reconcile");
+    let status = get(&client).await.status.clone().expect("status");
+    assert!(
+        !status.services.contains_key("reviews"),
+        "{:?}",
+        status.services
+    );
+    assert!(status.services.contains_key("users"));
+    let n = petstore_contract::SERVICES.len() - 1;
+    assert_eq!(status.ready_services, Some(format!("0/{n}")));
+}
+
+#[tokio::test]
+async fn event_notes_say_what_each_event_did() {
+    let (client, _) = server(vec![stored(&fixtures::minimal())]).await;
+    // One context across reconciles: its recorder folds repeated Events
+    // into series, as the running operator's does.
+    let ctx = context(client.clone());
+    reconcile(get(&client).await, ctx.clone())
+        .await
+        .expect("first reconcile");
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
+    secrets
+        .delete("shop-users-database", &DeleteParams::default())
+        .await
+        .expect("delete");
+    reconcile(get(&client).await, ctx.clone())
+        .await
+        .expect("reconcile");
+    let events: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(client.clone(), NS);
+    let notes: Vec<String> = events
+        .list(&ListParams::default())
+        .await
+        .expect("events")
+        .items
+        .into_iter()
+        .filter(|e| e.reason.as_deref() == Some("SecretsGenerated"))
+        .filter_map(|e| e.note)
+        .collect();
+    assert!(
+        notes.contains(&"generated Secret shop-jwt".to_string()),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("re-created Secret shop-users-database with new credentials")),
+        "{notes:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_bootstrap_admin_email_reaches_the_users_service() {
+    let mut ps = fixtures::minimal();
+    ps.spec.bootstrap_admin_email = Some("owner@example.com".into());
+    let (client, _) = started(&ps).await;
+    let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let env = deploy
+        .get("shop-users")
+        .await
+        .expect("users")
+        .spec
+        .and_then(|s| s.template.spec)
+        .map(|p| p.containers[0].env.clone().unwrap_or_default())
+        .expect("env");
+    let email = env
+        .iter()
+        .find(|e| e.name == "BOOTSTRAP_ADMIN_EMAIL")
+        .and_then(|e| e.value.clone());
+    assert_eq!(email.as_deref(), Some("owner@example.com"));
 }

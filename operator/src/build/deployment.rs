@@ -178,6 +178,9 @@ fn from_secret(name: &str, secret: String, key: &str) -> EnvVar {
     }
 }
 
+/// The users service's variable naming the first administrator's email
+/// (`services/users/src/config.rs`).
+pub const BOOTSTRAP_ADMIN_EMAIL: &str = "BOOTSTRAP_ADMIN_EMAIL";
 /// Variable holding the database password, referenced as `$(DATABASE_PASSWORD)`.
 pub const DATABASE_PASSWORD: &str = "DATABASE_PASSWORD";
 /// Variable holding the broker password, referenced as `$(AMQP_PASSWORD)`.
@@ -202,6 +205,11 @@ pub fn environment(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Vec
                 db = svc.database()
             ),
         ));
+        let pool = super::connections::budget(&ps.spec)
+            .ok()
+            .and_then(|b| b.pools.get(svc.name).copied())
+            .unwrap_or(super::connections::DEFAULT_POOL);
+        env.push(plain(env::DATABASE_MAX_CONNECTIONS, pool.to_string()));
     }
     if svc.uses_broker {
         env.push(from_secret(
@@ -252,6 +260,11 @@ pub fn environment(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Vec
             ),
         ));
     }
+    if svc.name == petstore_contract::USERS.name
+        && let Some(email) = &ps.spec.bootstrap_admin_email
+    {
+        env.push(plain(BOOTSTRAP_ADMIN_EMAIL, email.clone()));
+    }
     env.push(plain(env::LOG_FORMAT, "json"));
     for (name, value) in &cfg.env {
         match env.iter_mut().find(|e| &e.name == name) {
@@ -295,6 +308,26 @@ mod tests {
         assert!(pos("DATABASE_PASSWORD") < pos("DATABASE_URL"));
         assert!(var(&env, "JWT_PRIVATE_KEY").is_some());
         assert!(var(&env, "JWT_PUBLIC_KEY").is_some());
+    }
+
+    #[test]
+    fn only_users_gets_the_bootstrap_admin_email() {
+        let mut ps = fixtures::minimal();
+        assert!(
+            var(
+                &environment(&ps, &USERS, &ServiceConfig::default()),
+                BOOTSTRAP_ADMIN_EMAIL
+            )
+            .is_none()
+        );
+        ps.spec.bootstrap_admin_email = Some("owner@example.com".into());
+        let env = environment(&ps, &USERS, &ServiceConfig::default());
+        assert_eq!(
+            var(&env, BOOTSTRAP_ADMIN_EMAIL).and_then(|e| e.value.as_deref()),
+            Some("owner@example.com")
+        );
+        let catalog = environment(&ps, &CATALOG, &ServiceConfig::default());
+        assert!(var(&catalog, BOOTSTRAP_ADMIN_EMAIL).is_none());
     }
 
     #[test]

@@ -8,6 +8,8 @@
 
 pub mod backup;
 pub mod backup_job;
+pub mod connections;
+pub mod credentials;
 pub mod deployment;
 pub mod hpa;
 pub mod ingress;
@@ -111,7 +113,7 @@ pub fn observed_kinds() -> Vec<ApiResource> {
 /// Everything the PetStore asks for except the generated Secrets, in apply
 /// order (configuration and data first, then services, then network).
 pub fn build(ps: &PetStore) -> Vec<Child> {
-    let mut out = Vec::new();
+    let mut out = vec![credentials::build(ps)];
     out.extend(postgres::build(ps));
     out.extend(rabbitmq::build(ps));
     for svc in ps.spec.enabled_services() {

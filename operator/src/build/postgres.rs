@@ -15,12 +15,15 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use petstore_contract::ServiceSpec;
 
-use super::{Child, instance, labels, meta, secrets, security, selector};
+use super::{Child, credentials, instance, labels, meta, secrets, security, selector};
 use crate::crd::{PetStore, PostgresTopology, StorageSpec};
 
 /// `app.kubernetes.io/component` of the databases.
 pub const COMPONENT: &str = "database";
 const DATA: &str = "/var/lib/postgresql/data";
+/// Variable of the start script: the roles whose passwords follow their
+/// Secrets (see [`super::credentials`]).
+const ROLES: &str = "PETSTORE_ROLES";
 
 /// Name of a service's own PostgreSQL instance.
 pub fn per_service_name(ps: &PetStore, service: &str) -> String {
@@ -57,15 +60,11 @@ pub fn default_resources() -> ResourceRequirements {
 
 /// Every PostgreSQL object of the store.
 pub fn build(ps: &PetStore) -> Vec<Child> {
-    let services: Vec<_> = ps
-        .spec
-        .enabled_services()
-        .filter(|s| s.has_database)
-        .collect();
     let mut out = Vec::new();
     match ps.spec.postgres.topology {
         PostgresTopology::PerService => {
-            for svc in services {
+            let enabled = ps.spec.enabled_services().filter(|s| s.has_database);
+            for svc in enabled {
                 let name = per_service_name(ps, svc.name);
                 let app = format!("postgres-{}", svc.name);
                 let env = vec![
@@ -73,21 +72,47 @@ pub fn build(ps: &PetStore) -> Vec<Child> {
                     plain("POSTGRES_DB", svc.database()),
                     secret("POSTGRES_PASSWORD", secrets::database(ps, svc.name)),
                     plain("PGDATA", format!("{DATA}/pgdata")),
+                    plain(ROLES, format!("{}:POSTGRES_PASSWORD", svc.database())),
                 ];
                 out.push(Child::new(&headless(ps, &name, &app)));
-                out.push(Child::new(&statefulset(ps, &name, &app, env, None)));
+                out.push(Child::new(&statefulset(
+                    ps,
+                    &name,
+                    &app,
+                    env,
+                    None,
+                    max_connections(ps, svc.name),
+                )));
             }
         }
         PostgresTopology::Shared => {
+            // Every service of the contract, enabled or not: toggling a
+            // service must not restart the database of all the others, and a
+            // service enabled later finds its database (the init script only
+            // runs on an empty volume). Its credentials exist either way.
+            let services: Vec<_> = petstore_contract::SERVICES
+                .iter()
+                .filter(|s| s.has_database)
+                .collect();
             let name = shared_name(ps);
             let mut env = vec![
                 plain("POSTGRES_USER", secrets::POSTGRES_ADMIN_USER),
                 secret("POSTGRES_PASSWORD", secrets::postgres_admin(ps)),
                 plain("PGDATA", format!("{DATA}/pgdata")),
             ];
+            let mut roles = vec![format!(
+                "{}:POSTGRES_PASSWORD",
+                secrets::POSTGRES_ADMIN_USER
+            )];
             for svc in &services {
                 env.push(secret(&password_var(svc), secrets::database(ps, svc.name)));
+                roles.push(format!(
+                    "{db}:{var}:{db}",
+                    db = svc.database(),
+                    var = password_var(svc)
+                ));
             }
+            env.push(plain(ROLES, roles.join(" ")));
             let script = init_script(&services);
             out.push(Child::new(&ConfigMap {
                 metadata: meta(ps, format!("{name}-init"), "postgres", COMPONENT),
@@ -101,6 +126,7 @@ pub fn build(ps: &PetStore) -> Vec<Child> {
                 "postgres",
                 env,
                 Some(format!("{name}-init")),
+                max_connections(ps, ""),
             )));
         }
     }
@@ -214,12 +240,22 @@ pub fn volume_claim(
     }
 }
 
+/// `max_connections` of the instance of `service` (`""`: the shared one),
+/// from the connection budget (see [`super::connections`]).
+fn max_connections(ps: &PetStore, service: &str) -> i32 {
+    super::connections::budget(&ps.spec)
+        .ok()
+        .and_then(|b| b.max_connections.get(service).copied())
+        .unwrap_or(super::connections::POSTGRES_DEFAULT)
+}
+
 fn statefulset(
     ps: &PetStore,
     name: &str,
     app: &str,
     env: Vec<EnvVar>,
     init: Option<String>,
+    max_connections: i32,
 ) -> StatefulSet {
     let spec = &ps.spec.postgres;
     let mut mounts = vec![
@@ -227,9 +263,12 @@ fn statefulset(
         security::mount("tmp", "/tmp"),
         security::mount("run", "/var/run/postgresql"),
     ];
+    let (scripts, scripts_mount) = credentials::volume(ps);
+    mounts.push(scripts_mount);
     let mut volumes = vec![
         security::scratch_volume("tmp"),
         security::scratch_volume("run"),
+        scripts,
     ];
     if let Some(cm) = init {
         mounts.push(security::mount("init", "/docker-entrypoint-initdb.d"));
@@ -277,6 +316,11 @@ fn statefulset(
                     containers: vec![Container {
                         name: "postgres".into(),
                         image: Some(spec.image.clone()),
+                        command: Some(credentials::command(credentials::POSTGRES_START_FILE)),
+                        args: Some(vec![
+                            "-c".into(),
+                            format!("max_connections={max_connections}"),
+                        ]),
                         ports: Some(vec![ContainerPort {
                             name: Some("postgres".into()),
                             container_port: 5432,

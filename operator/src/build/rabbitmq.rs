@@ -11,7 +11,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::postgres::{default_resources, headless_service, volume_claim};
-use super::{Child, instance, labels, meta, secrets, security, selector};
+use super::{Child, credentials, instance, labels, meta, secrets, security, selector};
 use crate::crd::PetStore;
 
 /// `app.kubernetes.io/component` of the broker.
@@ -73,6 +73,7 @@ pub fn build(ps: &PetStore) -> Vec<Child> {
         timeout_seconds: Some(20),
         ..Probe::default()
     };
+    let (scripts, scripts_mount) = credentials::volume(ps);
     let mut pod_labels = selector(ps, APP);
     pod_labels.insert(labels::COMPONENT.into(), COMPONENT.into());
     pod_labels.insert(labels::MANAGED_BY.into(), super::MANAGED_BY.into());
@@ -102,6 +103,7 @@ pub fn build(ps: &PetStore) -> Vec<Child> {
                     containers: vec![Container {
                         name: APP.into(),
                         image: Some(spec.image.clone()),
+                        command: Some(credentials::command(credentials::RABBITMQ_START_FILE)),
                         ports: Some(vec![port("amqp", 5672), port("management", 15672)]),
                         env: Some(vec![
                             from_secret("RABBITMQ_DEFAULT_USER", ps, secrets::USERNAME),
@@ -118,12 +120,14 @@ pub fn build(ps: &PetStore) -> Vec<Child> {
                             security::mount("data", "/var/lib/rabbitmq"),
                             security::mount("conf", "/etc/rabbitmq/conf.d"),
                             security::mount("tmp", "/tmp"),
+                            scripts_mount,
                         ]),
                         ..Container::default()
                     }],
                     volumes: Some(vec![
                         security::scratch_volume("conf"),
                         security::scratch_volume("tmp"),
+                        scripts,
                     ]),
                     ..PodSpec::default()
                 }),

@@ -1,7 +1,11 @@
-//! A kube-fake-client API server with OpenAPI validation on, and a log of
-//! every write the operator makes.
+//! A kube-fake-client API server with OpenAPI validation on, made faithful
+//! to a real API server where the operator depends on it (see
+//! [`faithful`]), and a log of every write the operator makes.
 #![allow(dead_code)]
 
+pub mod faithful;
+
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -11,12 +15,14 @@ use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use kube::api::{Api, DynamicObject, ListParams, PostParams};
 use kube::{Client, CustomResourceExt};
 use kube_fake_client::validator::{RuntimeOpenAPIValidator, SchemaValidator};
 use kube_fake_client::{ClientBuilder, PatchType, interceptor};
 use petstore_operator::PetStore;
 use petstore_operator::controller::Context;
 use petstore_operator::metrics::Metrics;
+use petstore_operator::reconcile::observe::{self, Caches};
 use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
@@ -89,9 +95,20 @@ pub fn openapi_file() -> PathBuf {
 
 /// Every write (create, patch, replace, delete, status) the API saw, as `verb kind/name`.
 #[derive(Clone, Default)]
-pub struct Writes(Arc<Mutex<Vec<String>>>, Arc<std::sync::atomic::AtomicUsize>);
+pub struct Writes(
+    Arc<Mutex<Vec<String>>>,
+    Arc<std::sync::atomic::AtomicUsize>,
+    Arc<Mutex<Vec<String>>>,
+);
 
 impl Writes {
+    /// Makes every server-side apply of `Kind/name` fail with a 422.
+    pub fn refuse_apply(&self, id: &str) {
+        self.2.lock().expect("lock").push(id.to_string());
+    }
+    fn refused(&self, id: &str) -> bool {
+        self.2.lock().expect("lock").iter().any(|r| r == id)
+    }
     /// Reads (get and list) so far.
     pub fn reads(&self) -> usize {
         self.1.load(std::sync::atomic::Ordering::Relaxed)
@@ -149,6 +166,10 @@ pub async fn server(objects: Vec<Value>) -> (Client, Writes) {
     }
     let v1 = validator.clone();
     let v2 = validator;
+    // The configuration each field manager last applied, per object: what
+    // server-side apply merges against (see `faithful::apply`).
+    let last_applied: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
+    let status_applied: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
     let (r1, r2) = (writes.clone(), writes.clone());
     let (w1, w2, w3, w4, w5, w6) = (
         writes.clone(),
@@ -177,11 +198,68 @@ pub async fn server(objects: Vec<Value>) -> (Client, Writes) {
             Ok(None)
         })
         .patch(move |ctx| {
-            if ctx.patch_type == PatchType::ApplyPatch {
-                check(&v2, ctx.patch)?;
+            if ctx.patch_type != PatchType::ApplyPatch {
+                w2.push(format!("patch {}/{}", kind_of(ctx.patch), ctx.name));
+                return Ok(None);
             }
-            w2.push(format!("patch {}/{}", kind_of(ctx.patch), ctx.name));
-            Ok(None)
+            check(&v2, ctx.patch)?;
+            let kind = kind_of(ctx.patch);
+            w2.push(format!("patch {kind}/{}", ctx.name));
+            if w2.refused(&format!("{kind}/{}", ctx.name)) {
+                return Err(kube_fake_client::Error::ValidationFailed {
+                    kind,
+                    errors: vec!["refused by the test".into()],
+                });
+            }
+            let manager = ctx.params.field_manager.clone().unwrap_or_default();
+            let key = format!("{kind}/{}/{}/{manager}", ctx.namespace, ctx.name);
+            let previous = last_applied.lock().expect("lock").get(&key).cloned();
+            // Mimics: server-side apply merging list-map entries by key
+            // across managers, and removing what a manager stopped applying.
+            macro_rules! ssa {
+                ($k:ty) => {{
+                    match ctx.client.get::<$k>(ctx.namespace, ctx.name) {
+                        // Absent: the fake creates it from the applied body.
+                        Err(_) => Ok(None),
+                        Ok(live) => {
+                            let live = serde_json::to_value(&live)?;
+                            let merged =
+                                faithful::apply(Some(&live), previous.as_ref(), ctx.patch, "");
+                            if let Some(problem) = faithful::invalid(&merged) {
+                                return Err(kube_fake_client::Error::ValidationFailed {
+                                    kind: kind.clone(),
+                                    errors: vec![problem],
+                                });
+                            }
+                            let typed: $k = serde_json::from_value(merged)?;
+                            let stored =
+                                ctx.client
+                                    .update(ctx.namespace, &typed, &PostParams::default())?;
+                            Ok(Some(serde_json::to_value(stored)?))
+                        }
+                    }
+                }};
+            }
+            let result = match kind.as_str() {
+                "Deployment" => ssa!(Deployment),
+                "StatefulSet" => ssa!(StatefulSet),
+                "Service" => ssa!(Service),
+                "ConfigMap" => ssa!(ConfigMap),
+                "PersistentVolumeClaim" => ssa!(PersistentVolumeClaim),
+                "HorizontalPodAutoscaler" => ssa!(HorizontalPodAutoscaler),
+                "PodDisruptionBudget" => ssa!(PodDisruptionBudget),
+                "NetworkPolicy" => ssa!(NetworkPolicy),
+                "Ingress" => ssa!(Ingress),
+                "CronJob" => ssa!(CronJob),
+                _ => Ok(None),
+            };
+            if result.is_ok() {
+                last_applied
+                    .lock()
+                    .expect("lock")
+                    .insert(key, ctx.patch.clone());
+            }
+            result
         })
         .update(move |ctx| {
             w3.push(format!(
@@ -197,11 +275,48 @@ pub async fn server(objects: Vec<Value>) -> (Client, Writes) {
         })
         .delete(move |ctx| {
             w5.push(format!("delete {}", ctx.name));
+            // Mimics: the StatefulSet controller re-creating a deleted claim
+            // (`data-<statefulset>-<ordinal>`) at once while its StatefulSet
+            // exists; the claim never goes.
+            if let Some(sts) = ctx
+                .name
+                .strip_prefix("data-")
+                .and_then(|rest| rest.rsplit_once('-'))
+                .filter(|(_, ordinal)| ordinal.bytes().all(|b| b.is_ascii_digit()))
+                .map(|(sts, _)| sts)
+                && ctx.client.get::<StatefulSet>(ctx.namespace, sts).is_ok()
+                && let Ok(claim) = ctx
+                    .client
+                    .get::<PersistentVolumeClaim>(ctx.namespace, ctx.name)
+            {
+                return Ok(Some(serde_json::to_value(claim)?));
+            }
             Ok(None)
         })
         .patch_status(move |ctx| {
             w6.push(format!("status {}", ctx.name));
-            Ok(None)
+            if ctx.patch_type != PatchType::ApplyPatch || kind_of(ctx.patch) != "PetStore" {
+                return Ok(None);
+            }
+            // Mimics: server-side apply of the status removing the keys the
+            // manager stopped applying (the fake merges and keeps them).
+            let manager = ctx.params.field_manager.clone().unwrap_or_default();
+            let key = format!("PetStore/{}/{}/status/{manager}", ctx.namespace, ctx.name);
+            let previous = status_applied.lock().expect("lock").get(&key).cloned();
+            let live = serde_json::to_value(ctx.client.get::<PetStore>(ctx.namespace, ctx.name)?)?;
+            let config = json!({"status": ctx.patch.get("status").cloned().unwrap_or_default()});
+            let previous =
+                previous.map(|p| json!({"status": p.get("status").cloned().unwrap_or_default()}));
+            let merged = faithful::apply(Some(&live), previous.as_ref(), &config, "");
+            let typed: PetStore = serde_json::from_value(merged)?;
+            let stored = ctx
+                .client
+                .update_status(ctx.namespace, &typed, &PostParams::default())?;
+            status_applied
+                .lock()
+                .expect("lock")
+                .insert(key, ctx.patch.clone());
+            Ok(Some(serde_json::to_value(stored)?))
         });
     let mut builder = ClientBuilder::new()
         .with_resource::<PetStore>()
@@ -218,12 +333,62 @@ pub async fn server(objects: Vec<Value>) -> (Client, Writes) {
     for gvk in VALIDATED {
         builder = builder.with_validation_for(gvk).expect("gvk");
     }
-    (builder.build().await.expect("client"), writes)
+    let client = builder.build().await.expect("client");
+    (without_list_type_meta(client), writes)
+}
+
+/// Mimics: LIST answers whose items carry no `apiVersion`/`kind`, as a
+/// real API server sends them (the fake copies TypeMeta into every item).
+fn without_list_type_meta(inner: Client) -> Client {
+    let service = tower::service_fn(move |req: http::Request<kube::client::Body>| {
+        let inner = inner.clone();
+        async move {
+            let list = req.method() == http::Method::GET
+                && !req.uri().query().unwrap_or_default().contains("watch=");
+            let response = inner.send(req).await?;
+            if !list {
+                return Ok::<_, kube::Error>(response);
+            }
+            let (mut parts, body) = response.into_parts();
+            let bytes = body.collect_bytes().await?;
+            let bytes = match serde_json::from_slice::<Value>(&bytes) {
+                Ok(mut v) => {
+                    if faithful::strip_list_type_meta(&mut v) {
+                        parts.headers.remove(http::header::CONTENT_LENGTH);
+                        serde_json::to_vec(&v).expect("json")
+                    } else {
+                        bytes.to_vec()
+                    }
+                }
+                Err(_) => bytes.to_vec(),
+            };
+            Ok(http::Response::from_parts(
+                parts,
+                kube::client::Body::from(bytes),
+            ))
+        }
+    });
+    Client::new(service, "default")
 }
 
 /// A reconcile context for `client`.
 pub fn context(client: Client) -> Arc<Context> {
     Arc::new(Context::new(client, Arc::new(Metrics::default()), None))
+}
+
+/// A reconcile context reading the children from watch caches filled with
+/// what namespace `ns` holds now (as a watch's initial list delivers it:
+/// items without TypeMeta).
+pub async fn cached_context(client: Client, ns: &str) -> Arc<Context> {
+    let mut objects = Vec::new();
+    for ar in observe::kinds() {
+        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
+        for o in api.list(&ListParams::default()).await.expect("list").items {
+            objects.push((ar.clone(), o));
+        }
+    }
+    let caches = Arc::new(Caches::filled(&objects));
+    Arc::new(Context::new(client, Arc::new(Metrics::default()), None).with_caches(caches))
 }
 
 /// A PetStore fixture as a stored object with a uid and generation.

@@ -31,7 +31,8 @@ pub struct Config {
     pub listen_addr: SocketAddr,
     /// Verifies access tokens (`JWT_PUBLIC_KEY`).
     pub verifier: TokenVerifier,
-    /// Base URL of every backend (`<NAME>_URL`), one per contract backend.
+    /// Base URL of every enabled backend (`<NAME>_URL`); a contract backend
+    /// whose variable is unset or empty is disabled.
     pub upstreams: Vec<Upstream>,
     /// Origins allowed cross-origin access (`CORS_ALLOWED_ORIGINS`).
     pub cors_allowed_origins: AllowedOrigins,
@@ -107,15 +108,23 @@ impl FromEnv for Config {
     fn from_env(env: &mut Env) -> Option<Self> {
         let listen_addr = env.listen_addr(petstore_contract::GATEWAY.port);
         let verifier = verifier_from_env(env);
-        let upstreams: Vec<Option<Upstream>> = petstore_contract::backends()
-            .map(|spec| {
-                env.required(&env::upstream_url(spec.name))
-                    .map(|base_url| Upstream {
-                        name: spec.name,
-                        base_url,
-                    })
-            })
-            .collect();
+        // A backend without a URL is disabled in this store (the operator
+        // sets URLs only for enabled services): its prefix answers 503.
+        let mut upstreams = Vec::new();
+        for spec in petstore_contract::backends() {
+            let var = env::upstream_url(spec.name);
+            let raw: String = env.optional(&var, String::new());
+            if raw.trim().is_empty() {
+                continue;
+            }
+            match reqwest::Url::parse(raw.trim()) {
+                Ok(base_url) => upstreams.push(Upstream {
+                    name: spec.name,
+                    base_url,
+                }),
+                Err(err) => env.problem(&var, format_args!("is malformed ({err})")),
+            }
+        }
         let cors_allowed_origins = env.optional(env::CORS_ALLOWED_ORIGINS, AllowedOrigins::None);
         let rate_limit_per_ip_per_minute =
             env.optional(env::RATE_LIMIT_PER_IP, DEFAULT_RATE_LIMIT_PER_IP);
@@ -131,7 +140,7 @@ impl FromEnv for Config {
         Some(Self {
             listen_addr,
             verifier: verifier?,
-            upstreams: upstreams.into_iter().collect::<Option<_>>()?,
+            upstreams,
             cors_allowed_origins,
             rate_limit_per_ip_per_minute,
             rate_limit_per_user_per_minute,
@@ -175,12 +184,25 @@ mod tests {
     }
 
     #[test]
-    fn every_missing_upstream_is_named() {
+    fn a_missing_upstream_is_a_disabled_backend_and_a_malformed_one_is_named() {
+        let mut vars = base_env();
+        vars.retain(|(k, _)| k != "REVIEWS_URL");
+        let config = Config::load(Env::from_pairs(vars.clone())).unwrap();
+        assert!(config.upstreams.iter().all(|u| u.name != "reviews"));
+        assert_eq!(
+            config.upstreams.len(),
+            petstore_contract::backends().count() - 1
+        );
+        vars.push(("CATALOG_URL".into(), "not a url".into()));
+        vars.retain(|(k, v)| k != "CATALOG_URL" || v == "not a url");
+        let text = Config::load(Env::from_pairs(vars)).unwrap_err().to_string();
+        assert!(text.contains("CATALOG_URL is malformed"), "{text}");
+    }
+
+    #[test]
+    fn missing_required_variables_are_named() {
         let err = Config::load(Env::from_pairs([("CORS_ALLOWED_ORIGINS", "ftp://x")])).unwrap_err();
         let text = err.to_string();
-        for spec in petstore_contract::backends() {
-            assert!(text.contains(&env::upstream_url(spec.name)), "{text}");
-        }
         assert!(text.contains("JWT_PUBLIC_KEY is not set"), "{text}");
         assert!(text.contains("CORS_ALLOWED_ORIGINS is malformed"), "{text}");
     }

@@ -56,11 +56,19 @@ async fn forward_request(
 ) -> Result<Response, Rejection> {
     let (parts, body) = request.into_parts();
     admit(state, peer, &parts)?;
-    let backend = state
-        .routes
-        .resolve(parts.uri.path())
-        .ok_or_else(|| ApiError::not_found("route"))?
-        .clone();
+    let path = parts.uri.path();
+    let backend = match state.routes.resolve(path) {
+        Some(backend) => backend.clone(),
+        None => {
+            return Err(match state.routes.disabled(path) {
+                Some(name) => {
+                    ApiError::Unavailable(format!("the {name} service is disabled in this store"))
+                }
+                None => ApiError::not_found("route"),
+            }
+            .into());
+        }
+    };
     let limit = state.max_body_bytes;
     let declared = parts
         .headers

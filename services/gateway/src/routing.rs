@@ -24,57 +24,80 @@ impl Backend {
     }
 }
 
-/// A backend named by the contract has no configured URL.
-#[derive(Debug, thiserror::Error)]
-#[error("no upstream URL is configured for the {0} service")]
-pub struct MissingUpstream(&'static str);
+/// Where a prefix leads.
+#[derive(Debug, Clone)]
+enum Target {
+    /// A configured backend.
+    Backend(Arc<Backend>),
+    /// A backend of the contract that this store runs without (no URL).
+    Disabled(&'static str),
+}
 
 /// Prefixes to backends, longest prefix first.
 #[derive(Debug, Clone)]
 pub struct RouteTable {
-    routes: Vec<(&'static str, Arc<Backend>)>,
+    routes: Vec<(&'static str, Target)>,
     backends: Vec<Arc<Backend>>,
 }
 
 impl RouteTable {
-    /// Routes every prefix of every spec to that spec's upstream.
+    /// Routes every prefix of every spec to that spec's upstream; a spec
+    /// without an upstream is disabled: its prefixes still match (so they
+    /// never fall through to a shorter prefix) and [`Self::disabled`] names it.
     pub fn new<'a>(
         specs: impl IntoIterator<Item = &'a ServiceSpec>,
         upstreams: &[Upstream],
-    ) -> Result<Self, MissingUpstream> {
+    ) -> Self {
         let mut routes = Vec::new();
         let mut backends = Vec::new();
         for spec in specs {
-            let upstream = upstreams
-                .iter()
-                .find(|u| u.name == spec.name)
-                .ok_or(MissingUpstream(spec.name))?;
-            let backend = Arc::new(Backend {
-                name: spec.name,
-                base_url: upstream.base_url.as_str().trim_end_matches('/').to_string(),
-            });
-            routes.extend(spec.routes.iter().map(|prefix| (*prefix, backend.clone())));
-            backends.push(backend);
+            let target = match upstreams.iter().find(|u| u.name == spec.name) {
+                Some(upstream) => {
+                    let backend = Arc::new(Backend {
+                        name: spec.name,
+                        base_url: upstream.base_url.as_str().trim_end_matches('/').to_string(),
+                    });
+                    backends.push(backend.clone());
+                    Target::Backend(backend)
+                }
+                None => Target::Disabled(spec.name),
+            };
+            routes.extend(spec.routes.iter().map(|prefix| (*prefix, target.clone())));
         }
         // Longest first, so a more specific prefix wins over a shorter one.
         routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
-        Ok(Self { routes, backends })
+        Self { routes, backends }
+    }
+
+    fn target(&self, path: &str) -> Option<&Target> {
+        self.routes
+            .iter()
+            .find(|(prefix, _)| matches_prefix(path, prefix))
+            .map(|(_, target)| target)
     }
 
     /// The backend serving `path`, by longest prefix on segment boundaries.
     pub fn resolve(&self, path: &str) -> Option<&Arc<Backend>> {
-        self.routes
-            .iter()
-            .find(|(prefix, _)| matches_prefix(path, prefix))
-            .map(|(_, backend)| backend)
+        match self.target(path)? {
+            Target::Backend(backend) => Some(backend),
+            Target::Disabled(_) => None,
+        }
     }
 
-    /// A backend by name.
+    /// The disabled service whose prefix covers `path`, if any.
+    pub fn disabled(&self, path: &str) -> Option<&'static str> {
+        match self.target(path)? {
+            Target::Disabled(name) => Some(name),
+            Target::Backend(_) => None,
+        }
+    }
+
+    /// A configured backend by name.
     pub fn backend(&self, name: &str) -> Option<&Arc<Backend>> {
         self.backends.iter().find(|b| b.name == name)
     }
 
-    /// Every backend, in contract order.
+    /// Every configured backend, in contract order.
     pub fn backends(&self) -> &[Arc<Backend>] {
         &self.backends
     }
@@ -124,7 +147,6 @@ mod tests {
                 upstream("reviews", "http://reviews:2"),
             ],
         )
-        .unwrap()
     }
 
     #[test]
@@ -160,8 +182,16 @@ mod tests {
     }
 
     #[test]
-    fn a_backend_without_upstream_is_refused() {
-        let err = RouteTable::new([&SHOP], &[]).unwrap_err();
-        assert!(err.to_string().contains("shop"));
+    fn a_backend_without_upstream_is_disabled_not_shadowed() {
+        let table = RouteTable::new([&SHOP, &REVIEWS], &[upstream("shop", "http://shop:1/")]);
+        assert_eq!(table.disabled("/api/products/reviews/9"), Some("reviews"));
+        // The disabled prefix never falls through to the shorter one.
+        assert!(table.resolve("/api/products/reviews/9").is_none());
+        assert_eq!(
+            table.resolve("/api/products/1").map(|b| b.name),
+            Some("shop")
+        );
+        assert_eq!(table.disabled("/api/products/1"), None);
+        assert_eq!(table.backends().len(), 1);
     }
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::config::Config;
 use crate::ratelimit::RateLimiter;
-use crate::routing::{MissingUpstream, RouteTable};
+use crate::routing::RouteTable;
 
 /// The gateway's shared state; cheap to clone.
 #[derive(Clone)]
@@ -38,9 +38,6 @@ impl FromRef<AppState> for TokenVerifier {
 /// Why the state could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
-    /// The contract names a backend the configuration lacks.
-    #[error(transparent)]
-    Routes(#[from] MissingUpstream),
     /// The HTTP client could not be built.
     #[error("cannot build the upstream HTTP client")]
     Client(#[source] reqwest::Error),
@@ -49,7 +46,7 @@ pub enum StateError {
 impl AppState {
     /// Builds the routing table from the contract, and the shared client.
     pub fn new(config: &Config) -> Result<Self, StateError> {
-        let routes = RouteTable::new(petstore_contract::backends(), &config.upstreams)?;
+        let routes = RouteTable::new(petstore_contract::backends(), &config.upstreams);
         let client = reqwest::Client::builder()
             .timeout(config.upstream_timeout)
             .connect_timeout(config.upstream_timeout.min(CONNECT_TIMEOUT))

@@ -113,6 +113,22 @@ async fn an_unreachable_upstream_is_503_naming_it() {
 }
 
 #[tokio::test]
+async fn a_disabled_backend_is_503_naming_it_and_the_others_still_serve() {
+    // The operator sets no CATALOG_URL when the store disables catalog.
+    let stack = Stack::start(|config| config.upstreams.retain(|u| u.name != "catalog")).await;
+    for path in ["/api/pets", "/api/products/1", "/api/categories"] {
+        let body = problem(stack.get(path).await, 503).await;
+        assert_eq!(body["type"], "https://petstore.dev/problems/unavailable");
+        assert_eq!(
+            body["detail"], "the catalog service is disabled in this store",
+            "{path}"
+        );
+    }
+    assert!(stack.catalog.seen().is_empty());
+    assert_eq!(stack.get("/api/users").await.status(), 201);
+}
+
+#[tokio::test]
 async fn a_slow_upstream_is_503_after_the_timeout() {
     let stack = Stack::start(|config| config.upstream_timeout = Duration::from_secs(1)).await;
     let body = problem(stack.get("/api/pets/slow").await, 503).await;
