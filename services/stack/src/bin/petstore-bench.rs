@@ -29,8 +29,9 @@ struct Cli {
     /// Concurrent customers in the saga measurement.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
-    /// Connections each service's pool (and the limit server's) may hold.
-    #[arg(long, default_value_t = 8)]
+    /// Connections each service's pool (and the limit server's) may hold; the default
+    /// keeps this stack within 35 of PostgreSQL's connections.
+    #[arg(long, default_value_t = stack::LOCAL_POOL_SIZE)]
     pool_size: u32,
     /// Concurrent logins in the password flood (0 skips it).
     #[arg(long, default_value_t = 64)]
