@@ -10,6 +10,8 @@
 mod preflight;
 mod process;
 mod stack;
+mod vhost;
 
 pub use preflight::{check_broker, check_database};
 pub use stack::{Stack, StackError, StackOptions};
+pub use vhost::{MANAGEMENT_URL_VAR, VhostError, VirtualHost};
