@@ -35,6 +35,10 @@ struct Cli {
     /// Orders placed one at a time, before the loaded saga run (the unloaded latency).
     #[arg(long, default_value_t = 20)]
     unloaded_orders: usize,
+    /// Products the saga's customers buy (customer i buys product i mod n); 1 makes every
+    /// order contend for one stock row.
+    #[arg(long, default_value_t = 1)]
+    saga_products: usize,
     /// How long a saga customer waits between two reads of its order.
     #[arg(long, default_value_t = 5)]
     poll_ms: u64,
@@ -227,25 +231,31 @@ async fn saga(
     )
     .await?;
     let store_id = store["id"].as_str().ok_or("store id")?.to_string();
-    let product = post(
-        http,
-        &format!("{gateway}/api/products"),
-        admin,
-        json!({ "sku": "BENCH-SAGA", "name": "Saga bench", "categoryId": category_id, "price": { "amount": 1000, "currency": "EUR" } }),
-    )
-    .await?;
-    let product_id = product["id"].as_str().ok_or("product id")?.to_string();
-    let stock = json!({ "onHand": (cli.orders + cli.unloaded_orders) * 2, "minStock": 0, "reason": "bench" });
-    let response = http
-        .put(format!(
-            "{gateway}/api/stores/{store_id}/inventory/{product_id}"
-        ))
-        .bearer_auth(admin)
-        .json(&stock)
-        .send()
+    // Every order takes a unit of one of `saga_products` products; with 1, every order
+    // reserves and sells from the same stock row, the worst case for row locks.
+    let mut products = Vec::new();
+    for i in 0..cli.saga_products.max(1) {
+        let product = post(
+            http,
+            &format!("{gateway}/api/products"),
+            admin,
+            json!({ "sku": format!("BENCH-SAGA-{i}"), "name": "Saga bench", "categoryId": category_id, "price": { "amount": 1000, "currency": "EUR" } }),
+        )
         .await?;
-    if !response.status().is_success() {
-        return Err(format!("setting stock: {}", response.status()).into());
+        let product_id = product["id"].as_str().ok_or("product id")?.to_string();
+        let stock = json!({ "onHand": (cli.orders + cli.unloaded_orders) * 2, "minStock": 0, "reason": "bench" });
+        let response = http
+            .put(format!(
+                "{gateway}/api/stores/{store_id}/inventory/{product_id}"
+            ))
+            .bearer_auth(admin)
+            .json(&stock)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(format!("setting stock: {}", response.status()).into());
+        }
+        products.push(product_id);
     }
     // One customer per connection: a cart belongs to one user.
     let workers = cli.concurrency.min(cli.orders).max(1);
@@ -257,7 +267,7 @@ async fn saga(
         http: http.clone(),
         gateway: gateway.to_string(),
         store_id,
-        product_id,
+        products,
         poll: Duration::from_millis(cli.poll_ms),
     });
     let unloaded_customer = customers.first().cloned().ok_or("no customer")?;
@@ -265,7 +275,7 @@ async fn saga(
         let started = Instant::now();
         let placed = shop
             .clone()
-            .customer(unloaded_customer, cli.unloaded_orders)
+            .customer(0, unloaded_customer, cli.unloaded_orders)
             .await;
         report_orders(
             &format!(
@@ -281,7 +291,8 @@ async fn saga(
     let started = Instant::now();
     let tasks: Vec<_> = customers
         .into_iter()
-        .map(|token| tokio::spawn(shop.clone().customer(token, per_worker)))
+        .enumerate()
+        .map(|(i, token)| tokio::spawn(shop.clone().customer(i, token, per_worker)))
         .collect();
     let mut placed = Vec::new();
     for task in tasks {
@@ -301,7 +312,7 @@ struct SagaShop {
     http: reqwest::Client,
     gateway: String,
     store_id: String,
-    product_id: String,
+    products: Vec<String>,
     poll: Duration,
 }
 
@@ -319,10 +330,11 @@ struct Placed {
 impl SagaShop {
     /// Places `count` orders one after the other (add to cart, check out, poll until paid
     /// or 60 s).
-    async fn customer(self: Arc<Self>, token: String, count: usize) -> Vec<Placed> {
+    async fn customer(self: Arc<Self>, index: usize, token: String, count: usize) -> Vec<Placed> {
         let mut placed = Vec::new();
+        let product = &self.products[index % self.products.len()];
         for _ in 0..count {
-            let item = json!({ "productId": self.product_id, "quantity": 1 });
+            let item = json!({ "productId": product, "quantity": 1 });
             let url = format!("{}/api/cart/items", self.gateway);
             if post(&self.http, &url, &token, item).await.is_err() {
                 continue;
