@@ -17,6 +17,9 @@ pub struct Config {
     pub store: StoreConfig,
     /// Base URL of the catalog (`CATALOG_URL`, required), e.g. `http://catalog:8082`.
     pub catalog_url: Url,
+    /// Base URL of the orders service (`ORDERS_URL`, required), e.g. `http://orders:8085`,
+    /// to which checkout hands the order over synchronously.
+    pub orders_url: Url,
     /// Queue consuming product events; always [`PRODUCTS_QUEUE`] in production, a unique
     /// name in tests so that parallel tests do not steal each other's messages.
     pub products_queue: String,
@@ -28,9 +31,11 @@ impl FromEnv for Config {
     fn from_env(env: &mut Env) -> Option<Self> {
         let store = StoreConfig::from_env(env, crate::SPEC);
         let catalog_url = env.required(&petstore_contract::env::upstream_url("catalog"));
+        let orders_url = env.required(&petstore_contract::env::upstream_url("orders"));
         Some(Self {
             store: store?,
             catalog_url: catalog_url?,
+            orders_url: orders_url?,
             products_queue: PRODUCTS_QUEUE.to_string(),
             users_queue: USERS_QUEUE.to_string(),
         })
@@ -50,7 +55,8 @@ mod tests {
                 "DATABASE_URL is not set",
                 "AMQP_URL is not set",
                 "JWT_PUBLIC_KEY is not set",
-                "CATALOG_URL is not set"
+                "CATALOG_URL is not set",
+                "ORDERS_URL is not set"
             ]
         );
     }
@@ -63,10 +69,12 @@ mod tests {
             ("AMQP_URL", "amqp://h".to_string()),
             ("JWT_PUBLIC_KEY", keys.public_pem),
             ("CATALOG_URL", "http://catalog:8082".to_string()),
+            ("ORDERS_URL", "http://orders:8085".to_string()),
         ]))
         .unwrap();
         assert_eq!(config.store.listen_addr.port(), 8084);
         assert_eq!(config.catalog_url.as_str(), "http://catalog:8082/");
+        assert_eq!(config.orders_url.as_str(), "http://orders:8085/");
         assert_eq!(config.products_queue, PRODUCTS_QUEUE);
         assert_eq!(config.users_queue, USERS_QUEUE);
     }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod handlers;
+pub mod orders;
 pub mod routes;
 pub mod state;
 pub mod store;
@@ -60,6 +61,7 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> Result<(), BoxError> {
     let catalog = kit::upstream::CatalogClient::new(config.catalog_url.as_str())?;
+    let orders = orders::OrdersClient::new(config.orders_url.as_str())?;
     let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
     let outbox = Outbox::new(SPEC.name);
     platform.consume(
@@ -78,6 +80,7 @@ pub async fn serve(
         outbox,
         verifier: config.store.verifier.clone(),
         catalog,
+        orders,
     };
     platform
         .serve(listener, routes::router(state), routes::openapi())

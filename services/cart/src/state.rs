@@ -18,6 +18,8 @@ pub struct AppState {
     pub verifier: TokenVerifier,
     /// Looks products up when they are added.
     pub catalog: CatalogClient,
+    /// Hands checkouts over to the orders service at once.
+    pub orders: crate::orders::OrdersClient,
 }
 
 impl FromRef<AppState> for TokenVerifier {

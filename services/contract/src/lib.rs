@@ -158,7 +158,8 @@ pub const CART: ServiceSpec = ServiceSpec {
     uses_broker: true,
     signs_tokens: false,
     routes: &["/api/cart"],
-    calls: &["catalog"],
+    // orders: checkout hands the order over synchronously (POST /internal/checkouts).
+    calls: &["catalog", "orders"],
 };
 
 /// Orders, their status history and shipments.

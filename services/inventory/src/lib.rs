@@ -18,7 +18,7 @@ pub mod routes;
 pub mod state;
 pub mod store;
 
-use kit::events::{Outbox, Subscription};
+use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription};
 use kit::service::{BoxError, Platform, Service};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -65,7 +65,10 @@ pub async fn serve(
     let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
     let outbox = Outbox::new(SPEC.name);
     platform.consume(
-        Subscription::new(config.orders_queue.clone(), events::ORDER_EVENTS),
+        // Orders are independent of each other (stock rows are locked per product); each
+        // order's events stay in queue order.
+        Subscription::new(config.orders_queue.clone(), events::ORDER_EVENTS)
+            .concurrent_by("orderId", DEFAULT_CONCURRENCY),
         events::OrderHandler::new(outbox.clone()),
     );
     platform.consume(

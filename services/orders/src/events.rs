@@ -107,7 +107,8 @@ pub struct OrderFailed {
     pub reason: String,
 }
 
-/// The part of `cart.checked_out` orders reads (unknown fields are ignored).
+/// The part of `cart.checked_out` orders reads (unknown fields are ignored); also the body
+/// of `POST /internal/checkouts`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CartCheckedOut {
@@ -153,42 +154,73 @@ impl CheckoutHandler {
     }
 }
 
+/// Why a checkout cannot become an order; never better on a retry.
+#[derive(Debug, thiserror::Error)]
+#[error("checkout {order_id}: {reason}")]
+pub struct InvalidCheckout {
+    /// The order the checkout asked for.
+    pub order_id: Uuid,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// Creates the order of a checkout (pending, with exactly its id, lines and prices, and
+/// `order.created`) in the caller's transaction; `false` when it exists already. Shared
+/// by the consumer of `cart.checked_out` and `POST /internal/checkouts`, so that whichever
+/// comes first creates the order and the other finds it.
+pub async fn create_from_checkout(
+    tx: &mut PgConnection,
+    outbox: &Outbox,
+    checkout: &CartCheckedOut,
+) -> Result<Result<bool, InvalidCheckout>, saga::SagaError> {
+    let invalid = |reason: String| {
+        Ok(Err(InvalidCheckout {
+            order_id: checkout.order_id,
+            reason,
+        }))
+    };
+    if let Some(bad) = checkout
+        .lines
+        .iter()
+        .find(|l| !(1..=QUANTITY_MAX).contains(&l.quantity) || l.unit_price.amount < 0)
+    {
+        return invalid(format!("invalid line for product {}", bad.product_id));
+    }
+    // Lines in mixed currencies or an overflowing total cannot be charged; a total that
+    // disagrees with the lines is a bug upstream, and charging either figure would be
+    // wrong, so the checkout is refused (the event goes to the dead-letter queue for a human).
+    let total = match pricing::total(&checkout.lines) {
+        Ok(total) => total,
+        Err(err) => return invalid(format!("{err:?}")),
+    };
+    if total != checkout.total {
+        return invalid(format!(
+            "total {:?} does not match its lines ({total:?})",
+            checkout.total
+        ));
+    }
+    let row = NewOrderRow {
+        id: checkout.order_id,
+        user_id: checkout.user_id,
+        store_id: checkout.store_id,
+        total: &total,
+        source: "checkout",
+        cart_id: checkout.cart_id,
+        idempotency_key: None,
+    };
+    Ok(Ok(saga::create(tx, outbox, &row, &checkout.lines).await?))
+}
+
 impl EventHandler for CheckoutHandler {
     async fn handle(&self, event: &Envelope, tx: &mut PgConnection) -> Result<(), HandlerError> {
         let checkout: CartCheckedOut = event.data_as()?;
-        if let Some(bad) = checkout
-            .lines
-            .iter()
-            .find(|l| !(1..=QUANTITY_MAX).contains(&l.quantity) || l.unit_price.amount < 0)
-        {
-            return Err(HandlerError::permanent(format!(
-                "checkout {} has an invalid line for product {}",
-                checkout.order_id, bad.product_id
-            )));
-        }
-        // Lines in mixed currencies or an overflowing total cannot be charged; a total that
-        // disagrees with the lines is a bug upstream, and charging either figure would be
-        // wrong, so the event goes to the dead-letter queue for a human.
-        let total = pricing::total(&checkout.lines).map_err(|err| {
-            HandlerError::permanent(format!("checkout {}: {err:?}", checkout.order_id))
-        })?;
-        if total != checkout.total {
-            return Err(HandlerError::permanent(format!(
-                "checkout {}: total {:?} does not match its lines ({total:?})",
-                checkout.order_id, checkout.total
-            )));
-        }
-        let row = NewOrderRow {
-            id: checkout.order_id,
-            user_id: checkout.user_id,
-            store_id: checkout.store_id,
-            total: &total,
-            source: "checkout",
-            cart_id: checkout.cart_id,
-            idempotency_key: None,
-        };
-        if !saga::create(tx, &self.outbox, &row, &checkout.lines).await? {
-            tracing::info!(order_id = %checkout.order_id, "order of this checkout exists already");
+        match create_from_checkout(tx, &self.outbox, &checkout).await? {
+            Ok(true) => {}
+            Ok(false) => {
+                // The usual case: the cart handed the checkout over synchronously already.
+                tracing::debug!(order_id = %checkout.order_id, "order of this checkout exists already");
+            }
+            Err(invalid) => return Err(HandlerError::permanent(invalid)),
         }
         Ok(())
     }

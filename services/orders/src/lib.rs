@@ -16,7 +16,7 @@ pub mod saga;
 pub mod state;
 pub mod store;
 
-use kit::events::{Outbox, Subscription};
+use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription};
 use kit::service::{BoxError, Platform, Service};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -64,11 +64,14 @@ pub async fn serve(
     let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
     let outbox = Outbox::new(SPEC.name);
     platform.consume(
-        Subscription::new(config.checkout_queue.clone(), &[events::CART_CHECKED_OUT]),
+        // Orders are independent of each other; each order's events stay in queue order.
+        Subscription::new(config.checkout_queue.clone(), &[events::CART_CHECKED_OUT])
+            .concurrent_by("orderId", DEFAULT_CONCURRENCY),
         events::CheckoutHandler::new(outbox.clone()),
     );
     platform.consume(
-        Subscription::new(config.saga_queue.clone(), events::SAGA_EVENTS),
+        Subscription::new(config.saga_queue.clone(), events::SAGA_EVENTS)
+            .concurrent_by("orderId", DEFAULT_CONCURRENCY),
         events::SagaHandler::new(outbox.clone()),
     );
     let state = AppState {

@@ -9,7 +9,7 @@ use crate::domain::order::{
     CancelRequest, NewOrder, NewOrderLine, Order, OrderLine, OrderStatus, ShipRequest, Shipment,
     StatusChange,
 };
-use crate::handlers::{lifecycle, orders};
+use crate::handlers::{checkouts, lifecycle, orders};
 use crate::state::AppState;
 
 /// Every orders route, under the contract's prefix.
@@ -21,6 +21,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/orders/{id}/cancel", post(lifecycle::cancel))
         .route("/api/orders/{id}/ship", post(lifecycle::ship))
         .route("/api/orders/{id}/deliver", post(lifecycle::deliver))
+        // Internal (not in the API document, never routed by the gateway): the cart's
+        // synchronous checkout hand-over.
+        .route(checkouts::PATH, post(checkouts::create))
         .with_state(state)
 }
 

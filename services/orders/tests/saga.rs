@@ -269,3 +269,59 @@ async fn late_events_never_move_an_order_backwards() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_checkout_handed_over_synchronously_is_readable_at_once_and_created_once() {
+    let mut app = App::start().await;
+    let order = Uuid::new_v4();
+    let body = checkout(order, app.customer_id, 750);
+    let created = app.post("/internal/checkouts", &app.customer, &body).await;
+    assert_eq!(created.status.as_u16(), 201, "{:#}", created.body);
+    assert_eq!(created.body["status"], "pending");
+    assert_eq!(created.body["id"], order.to_string());
+    let id = order.to_string();
+    let read = app.get(&format!("/api/orders/{id}"), &app.customer).await;
+    assert_eq!(read.status.as_u16(), 200, "{:#}", read.body);
+    assert_eq!(read.body["lines"][0]["unitPrice"]["amount"], 300);
+
+    // A retry by the cart, then the event itself: still one order and one order.created.
+    let again = app.post("/internal/checkouts", &app.customer, &body).await;
+    assert_eq!(again.status.as_u16(), 200, "{:#}", again.body);
+    let event = Envelope::new("cart", "cart.checked_out", &body).unwrap();
+    let queue = app.checkout_queue.clone();
+    app.publish(&queue, &event).await;
+    app.wait_processed(event.id).await;
+    assert_eq!(app.events_of("order.created", &id).await.len(), 1);
+    assert_eq!(history_len(&app, &id).await, 1);
+
+    // Only for the caller's own checkout, and only a checkout that adds up.
+    let (_, stranger) = app.keys.token(kit::auth::Role::Customer);
+    app.post(
+        "/internal/checkouts",
+        &stranger,
+        &checkout(Uuid::new_v4(), app.customer_id, 750),
+    )
+    .await
+    .assert_problem(403, "");
+    let wrong = Uuid::new_v4();
+    app.post(
+        "/internal/checkouts",
+        &app.customer,
+        &checkout(wrong, app.customer_id, 1),
+    )
+    .await
+    .assert_problem(422, "lines");
+    app.get(&format!("/api/orders/{wrong}"), &app.admin)
+        .await
+        .assert_problem(404, "");
+    let anonymous = app
+        .send(
+            reqwest::Method::POST,
+            "/internal/checkouts",
+            None,
+            Some(body.to_string()),
+        )
+        .await;
+    assert_eq!(anonymous.status.as_u16(), 401);
+    app.stop().await;
+}

@@ -16,7 +16,7 @@ pub mod routes;
 pub mod state;
 pub mod store;
 
-use kit::events::{Outbox, Subscription};
+use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription};
 use kit::service::{BoxError, Platform, Service};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -63,7 +63,10 @@ pub async fn serve(
     let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
     let outbox = Outbox::new(SPEC.name);
     platform.consume(
-        Subscription::new(config.saga_queue.clone(), events::CONSUMED),
+        // One order's events stay in queue order (the intent before its charge, as the
+        // ledger's parking expects); different orders are charged concurrently.
+        Subscription::new(config.saga_queue.clone(), events::CONSUMED)
+            .concurrent_by("orderId", DEFAULT_CONCURRENCY),
         events::SagaHandler::new(outbox.clone()),
     );
     let state = AppState {

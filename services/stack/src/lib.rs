@@ -11,6 +11,8 @@ pub mod bench;
 mod preflight;
 mod process;
 mod stack;
+mod vhost;
 
 pub use preflight::{check_broker, check_database};
 pub use stack::{LOCAL_POOL_SIZE, Stack, StackError, StackOptions};
+pub use vhost::{MANAGEMENT_URL_VAR, VhostError, VirtualHost};

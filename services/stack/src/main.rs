@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use stack::{Stack, StackOptions};
+use stack::{Stack, StackError, StackOptions};
 
 /// Runs every PetStore service on loopback against the local PostgreSQL and RabbitMQ.
 #[derive(Debug, Parser)]
@@ -43,6 +43,11 @@ struct Cli {
     #[arg(long, value_name = "N", default_value_t = stack::LOCAL_POOL_SIZE,
           value_parser = clap::value_parser!(u32).range(1..))]
     pool_size: u32,
+    /// The store's own RabbitMQ virtual host (created if needed), so that another store on
+    /// the same broker (petstore-bench, the tests) never consumes this one's events. Empty:
+    /// use the virtual host of the AMQP URL.
+    #[arg(long, env = "PETSTORE_AMQP_VHOST", default_value = "petstore-local")]
+    vhost: String,
 }
 
 impl Cli {
@@ -73,14 +78,31 @@ async fn main() -> ExitCode {
         bootstrap_admin_email: Some(cli.admin_email.clone()),
         extra_env: cli.rate_limit_env(),
         database_max_connections: cli.pool_size,
+        vhost: Some(cli.vhost.clone()).filter(|v| !v.is_empty()),
         ..StackOptions::local()
     };
     eprintln!(
         "starting the PetStore (logs in {}/logs) ...",
         options.state_dir.display()
     );
-    let stack = match Stack::start(options).await {
+    let stack = match Stack::start(options.clone()).await {
         Ok(stack) => stack,
+        Err(StackError::Vhost(err)) => {
+            // A newcomer's broker may not let us create virtual hosts; the store still runs,
+            // it only shares the URL's virtual host with any other store on that broker.
+            eprintln!("petstore-local: warning: {err}; using the AMQP URL's virtual host");
+            let shared = StackOptions {
+                vhost: None,
+                ..options
+            };
+            match Stack::start(shared).await {
+                Ok(stack) => stack,
+                Err(err) => {
+                    eprintln!("petstore-local: {err}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
         Err(err) => {
             eprintln!("petstore-local: {err}");
             return ExitCode::FAILURE;

@@ -8,6 +8,7 @@ use sqlx::{Connection, PgConnection};
 
 use crate::preflight::{check_broker, check_database};
 use crate::process::{ServiceProcess, run_to_completion};
+use crate::vhost::{VhostError, VirtualHost};
 
 /// Why the store could not be started.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +62,9 @@ pub enum StackError {
     /// Setting up a database failed.
     #[error("database set-up failed: {0}")]
     Database(#[from] sqlx::Error),
+    /// The store's own RabbitMQ virtual host could not be created.
+    #[error(transparent)]
+    Vhost(#[from] VhostError),
     /// A file could not be written.
     #[error("cannot write {path}: {cause}")]
     Io {
@@ -97,6 +101,10 @@ pub struct StackOptions {
     /// `LISTEN` connection each) at 35 connections at most, so a stack, a benchmark's
     /// stack and the tests fit a default PostgreSQL (`max_connections` 100) together.
     pub database_max_connections: u32,
+    /// The RabbitMQ virtual host of this store, created at start if needed (and deleted on
+    /// stop together with the databases), so that two stores on one broker never see each
+    /// other's events; `None` uses the virtual host of `amqp_url` as it is.
+    pub vhost: Option<String>,
 }
 
 /// Pool size per service of a local stack: plenty for two cores.
@@ -120,6 +128,7 @@ impl StackOptions {
             drop_databases_on_stop: false,
             extra_env: Vec::new(),
             database_max_connections: LOCAL_POOL_SIZE,
+            vhost: Some("petstore-local".into()),
         }
     }
 }
@@ -129,15 +138,18 @@ impl StackOptions {
 pub struct Stack {
     /// The gateway's base URL.
     pub gateway_url: String,
+    /// The AMQP URL the services use (with the store's own virtual host, if any).
+    pub amqp_url: String,
     /// Every running service, gateway last.
     pub processes: Vec<ServiceProcess>,
     options: StackOptions,
+    vhost: Option<VirtualHost>,
 }
 
 impl Stack {
     /// Checks the dependencies, prepares databases and keys, starts every service and waits until all are ready.
-    pub async fn start(options: StackOptions) -> Result<Self, StackError> {
-        let mut admin = check_database(&options.database_url).await?;
+    pub async fn start(mut options: StackOptions) -> Result<Self, StackError> {
+        let admin = check_database(&options.database_url).await?;
         check_broker(&options.amqp_url).await?;
         for spec in SERVICES {
             if !binary(&options, spec).exists() {
@@ -146,6 +158,34 @@ impl Stack {
                 });
             }
         }
+        // After the other checks, so that a store that cannot even start creates none.
+        let vhost = match &options.vhost {
+            Some(name) => {
+                let vhost = VirtualHost::ensure(&options.amqp_url, name).await?;
+                options.amqp_url = vhost.amqp_url.clone();
+                check_broker(&options.amqp_url).await?;
+                Some(vhost)
+            }
+            None => None,
+        };
+        let temporary = options.drop_databases_on_stop;
+        match Self::launch(options, admin, vhost.clone()).await {
+            Ok(stack) => Ok(stack),
+            Err(err) => {
+                // A store that never started leaves no virtual host behind either.
+                if let (true, Some(vhost)) = (temporary, &vhost) {
+                    vhost.delete().await;
+                }
+                Err(err)
+            }
+        }
+    }
+
+    async fn launch(
+        options: StackOptions,
+        mut admin: PgConnection,
+        vhost: Option<VirtualHost>,
+    ) -> Result<Self, StackError> {
         let logs = options.state_dir.join("logs");
         std::fs::create_dir_all(&logs).map_err(|err| StackError::Io {
             path: logs.display().to_string(),
@@ -156,8 +196,10 @@ impl Stack {
 
         let mut stack = Self {
             gateway_url: String::new(),
+            amqp_url: options.amqp_url.clone(),
             processes: Vec::new(),
             options: options.clone(),
+            vhost,
         };
         // Ports first, so every service can be told where the ones it calls listen.
         let ports = SERVICES
@@ -222,17 +264,16 @@ impl Stack {
             .map(|p| p.url.as_str())
     }
 
-    /// The URL of a service's database (for benchmarks that seed it directly).
-    pub fn database_url_of(&self, name: &str) -> Option<String> {
-        SERVICES
+    /// The URL of a service's database, on the server behind `admin_url` (for benchmarks
+    /// that read what the services wrote); `None` for a service without one.
+    pub fn database_url(&self, admin_url: &str, service: &str) -> Option<String> {
+        let spec = SERVICES
             .iter()
-            .find(|spec| spec.name == name && spec.has_database)
-            .map(|spec| {
-                replace_database(
-                    &self.options.database_url,
-                    &database_name(&self.options, spec),
-                )
-            })
+            .find(|s| s.name == service && s.has_database)?;
+        Some(replace_database(
+            admin_url,
+            &database_name(&self.options, spec),
+        ))
     }
 
     /// Kills a service abruptly (a crash, for tests).
@@ -273,6 +314,9 @@ impl Stack {
                     .await;
             }
             let _ = admin.close().await;
+            if let Some(vhost) = &self.vhost {
+                vhost.delete().await;
+            }
         }
     }
 }

@@ -16,8 +16,10 @@ pub struct CheckoutRequest {
     pub store_id: Uuid,
 }
 
-/// Answer of an accepted checkout: the order exists as soon as the orders service has
-/// read `cart.checked_out`; follow `Location` to it.
+/// Answer of an accepted checkout; follow `Location` to the order, which can be read (as
+/// `pending`, or further along) from the moment checkout answers while the orders service
+/// is up. Were orders unreachable at that moment, checkout still succeeds and the order
+/// appears as soon as orders reads `cart.checked_out`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutAccepted {

@@ -2,10 +2,14 @@
 //!
 //! The cart chooses the order's id and hands everything to the orders service as
 //! `cart.checked_out`, written in the same transaction that closes the cart; the orders
-//! service creates the order with exactly that id. The client follows `Location`.
+//! service creates the order with exactly that id. Once that transaction is committed, the
+//! cart also hands the same checkout to the orders service synchronously
+//! (`POST /internal/checkouts`, see [`crate::orders`]), so the order behind `Location` is
+//! readable as `pending` from the moment checkout answers; if that call fails, checkout
+//! still answers and the event creates the order a moment later.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::{ApiError, Problem};
@@ -55,6 +59,7 @@ pub async fn checkout(
     Authenticated(caller): Authenticated,
     State(state): State<AppState>,
     IdempotencyKey(key): IdempotencyKey,
+    headers: HeaderMap,
     Json(body): Json<CheckoutRequest>,
 ) -> ApiResult<Accepted> {
     let mut tx = state.pool.begin().await?;
@@ -88,5 +93,26 @@ pub async fn checkout(
         .enqueue(&mut tx, CART_CHECKED_OUT, &event)
         .await?;
     tx.commit().await?;
+    hand_over(&state, &headers, &event).await;
     Ok(accepted(order_id))
+}
+
+/// Hands the committed checkout to the orders service on behalf of the caller (their own
+/// token), so the order exists before checkout answers. Only after the commit: an order
+/// must never exist for a checkout that did not happen. A failure is logged and left to
+/// `cart.checked_out`.
+async fn hand_over(state: &AppState, headers: &HeaderMap, event: &CartCheckedOut) {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let Some(token) = token else {
+        return;
+    };
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok());
+    if let Err(error) = state.orders.hand_over(token, request_id, event).await {
+        tracing::warn!(%error, order_id = %event.order_id, "checkout not handed over synchronously; the order follows from cart.checked_out");
+    }
 }

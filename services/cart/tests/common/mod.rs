@@ -41,6 +41,14 @@ pub struct App {
 
 pub use kit::testing::Reply;
 
+/// A URL where nothing listens.
+fn closed_url() -> reqwest::Url {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+        .parse()
+        .unwrap()
+}
+
 async fn database(migrator: &'static sqlx::migrate::Migrator) -> TestDatabase {
     let db = TestDatabase::create().await;
     kit::db::migrate(&db.pool, Some(migrator)).await.unwrap();
@@ -82,6 +90,9 @@ impl App {
         let config = Config {
             store: kit::testing::store_config(&db, &keys),
             catalog_url,
+            // No orders service in these tests: checkout's synchronous hand-over fails fast
+            // and the event alone creates the order, which is the fallback path.
+            orders_url: closed_url(),
             products_queue: products_queue.clone(),
             users_queue: users_queue.clone(),
         };

@@ -1,6 +1,8 @@
 //! Idempotent consumers with bounded retries and dead-lettering.
 
 use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -12,6 +14,8 @@ use lapin::options::{
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel, Connection};
 use sqlx::PgPool;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -19,8 +23,12 @@ use uuid::Uuid;
 use super::broker::{Backoff, Broker};
 use super::{ATTEMPTS_HEADER, DEFAULT_MAX_ATTEMPTS, Envelope, EventError, metrics, topology};
 
-/// Unacknowledged deliveries the broker may push ahead of the one being handled.
-const PREFETCH: u16 = 32;
+/// Unacknowledged deliveries the broker may push ahead of the ones being handled: enough
+/// to keep every lane of a concurrent subscription busy while acks travel back.
+const PREFETCH: u16 = 64;
+/// Deliveries a concurrent subscription handles at once unless told otherwise: each holds a
+/// database connection for its transaction, so this stays well under a pool's size.
+pub const DEFAULT_CONCURRENCY: usize = 4;
 /// Delay before the first retry of a transiently failed event; doubled per attempt.
 const RETRY_BASE_DELAY: Duration = Duration::from_millis(100);
 /// Upper bound of the delay before a retry.
@@ -39,6 +47,13 @@ pub struct Subscription {
     pub routing_keys: Vec<String>,
     /// Deliveries attempted before a transiently failing event is dead-lettered.
     pub max_attempts: u32,
+    /// Deliveries handled at once; 1 handles them strictly one after the other, in queue
+    /// order.
+    pub concurrency: usize,
+    /// The field of the events' `data` (e.g. `orderId`) whose events must be applied in
+    /// queue order: deliveries with the same value always go to the same lane, one after the
+    /// other; deliveries with different values may be applied concurrently.
+    pub ordered_by: Option<String>,
 }
 
 impl Subscription {
@@ -48,7 +63,19 @@ impl Subscription {
             queue: queue.into(),
             routing_keys: routing_keys.iter().map(|key| (*key).to_owned()).collect(),
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            concurrency: 1,
+            ordered_by: None,
         }
+    }
+
+    /// The same subscription handling up to `concurrency` deliveries at once, in queue
+    /// order among those whose `data.<field>` is equal (e.g. every event of one order).
+    /// Events without the field are spread by their id.
+    #[must_use]
+    pub fn concurrent_by(mut self, field: &str, concurrency: usize) -> Self {
+        self.ordered_by = Some(field.to_owned());
+        self.concurrency = concurrency.max(1);
+        self
     }
 
     /// The same subscription with another attempt limit.
@@ -120,12 +147,12 @@ pub(crate) async fn run<H: EventHandler>(
     handler: H,
     shutdown: CancellationToken,
 ) {
-    let ctx = Context {
+    let ctx = Arc::new(Context {
         pool,
         consumer,
         subscription,
         handler,
-    };
+    });
     let mut backoff = Backoff::new();
     loop {
         let Some(conn) = broker.connection(&shutdown).await else {
@@ -165,8 +192,12 @@ enum Failure {
 
 impl<H: EventHandler> Context<H> {
     /// Consumes on one channel until shutdown (`Ok`) or the first broker failure (`Err`).
+    ///
+    /// Deliveries are dispatched to `concurrency` lanes, each applying its deliveries one
+    /// after the other; a delivery's lane is chosen by its ordering key, so the events of
+    /// one key keep their queue order. Acks are per delivery, so lanes settle independently.
     async fn session(
-        &self,
+        self: &Arc<Self>,
         conn: &Connection,
         shutdown: &CancellationToken,
         backoff: &mut Backoff,
@@ -193,33 +224,85 @@ impl<H: EventHandler> Context<H> {
             .await?;
         tracing::info!(queue = %self.subscription.queue, "consuming");
         backoff.reset();
+
+        let width = self.subscription.concurrency.max(1);
+        let stop = CancellationToken::new();
+        let mut lanes = JoinSet::new();
+        let mut senders = Vec::with_capacity(width);
+        for _ in 0..width {
+            // Never full: the broker has at most PREFETCH deliveries unacked on this channel.
+            let (sender, receiver) = mpsc::channel(usize::from(PREFETCH));
+            senders.push(sender);
+            let (ctx, retries, stop) = (Arc::clone(self), retries.clone(), stop.clone());
+            lanes.spawn(async move { ctx.lane(receiver, &retries, &stop).await });
+        }
+        let result = loop {
+            tokio::select! {
+                biased;
+                () = shutdown.cancelled() => break Ok(()),
+                // A lane only ends early on a broker failure (or a panic).
+                Some(ended) = lanes.join_next() => {
+                    break match ended {
+                        Ok(Err(error)) => Err(error),
+                        _ => Err(EventError::Disconnected),
+                    };
+                }
+                next = deliveries.next() => match next {
+                    None => break Err(EventError::Disconnected),
+                    Some(Err(error)) => break Err(error.into()),
+                    Some(Ok(delivery)) => {
+                        let parsed = serde_json::from_slice::<Envelope>(&delivery.data);
+                        let lane = lane_of(&self.subscription, parsed.as_ref().ok(), width);
+                        if senders[lane].send((delivery, parsed)).await.is_err() {
+                            break Err(EventError::Disconnected);
+                        }
+                    }
+                },
+            }
+        };
+        // Each lane finishes the delivery it is applying, so no effect is cut in half;
+        // deliveries still waiting in a lane stay unacked and return to the queue when the
+        // channel closes.
+        stop.cancel();
+        drop(senders);
+        while lanes.join_next().await.is_some() {}
+        let _ = channel
+            .basic_cancel(tag.as_str().into(), BasicCancelOptions::default())
+            .await;
+        let _ = channel.close(200, "consumer stopped".into()).await;
+        let _ = retries.close(200, "consumer stopped".into()).await;
+        result
+    }
+
+    /// Applies a lane's deliveries one after the other until `stop` (between deliveries) or
+    /// the first broker failure.
+    async fn lane(
+        &self,
+        mut receiver: mpsc::Receiver<(Delivery, Result<Envelope, serde_json::Error>)>,
+        retries: &Channel,
+        stop: &CancellationToken,
+    ) -> Result<(), EventError> {
         loop {
-            // Cancellation is only observed between messages, so the one in flight is
-            // always finished; prefetched ones return to the queue when the channel closes.
             let next = tokio::select! {
                 biased;
-                () = shutdown.cancelled() => None,
-                next = deliveries.next() => Some(next),
+                () = stop.cancelled() => return Ok(()),
+                next = receiver.recv() => next,
             };
-            match next {
-                None => {
-                    let _ = channel
-                        .basic_cancel(tag.as_str().into(), BasicCancelOptions::default())
-                        .await;
-                    let _ = channel.close(200, "shutdown".into()).await;
-                    let _ = retries.close(200, "shutdown".into()).await;
-                    return Ok(());
-                }
-                Some(None) => return Err(EventError::Disconnected),
-                Some(Some(Err(error))) => return Err(error.into()),
-                Some(Some(Ok(delivery))) => self.process(&retries, delivery).await?,
-            }
+            let Some((delivery, parsed)) = next else {
+                return Ok(());
+            };
+            self.process(retries, delivery, parsed).await?;
         }
     }
 
-    async fn process(&self, retries: &Channel, delivery: Delivery) -> Result<(), EventError> {
+    async fn process(
+        &self,
+        retries: &Channel,
+        delivery: Delivery,
+        parsed: Result<Envelope, serde_json::Error>,
+    ) -> Result<(), EventError> {
         let queue = self.subscription.queue.as_str();
-        let envelope: Envelope = match serde_json::from_slice(&delivery.data) {
+        let envelope = match parsed {
             Ok(envelope) => envelope,
             Err(error) => {
                 tracing::warn!(%error, queue, "unparseable message; dead-lettering it");
@@ -351,6 +434,26 @@ impl<H: EventHandler> Context<H> {
     }
 }
 
+/// The lane of an event: by the hash of its ordering key, so that one key's events stay
+/// in order; events without the key (or unparseable ones) by their id, or lane 0.
+fn lane_of(subscription: &Subscription, envelope: Option<&Envelope>, width: usize) -> usize {
+    if width <= 1 {
+        return 0;
+    }
+    let Some(envelope) = envelope else { return 0 };
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    match subscription
+        .ordered_by
+        .as_deref()
+        .and_then(|field| envelope.data.get(field))
+    {
+        Some(serde_json::Value::String(key)) => key.hash(&mut hasher),
+        Some(other) => other.to_string().hash(&mut hasher),
+        None => envelope.id.hash(&mut hasher),
+    }
+    usize::try_from(hasher.finish() % width as u64).unwrap_or(0)
+}
+
 async fn dead_letter(delivery: &Delivery) -> Result<(), EventError> {
     // requeue=false makes the broker route the message through the queue's dead-letter
     // exchange to `<queue>.dlq`.
@@ -417,10 +520,36 @@ mod tests {
     }
 
     #[test]
+    fn one_key_always_takes_one_lane() {
+        let sub = Subscription::new("q", &["a"]).concurrent_by("orderId", 8);
+        let event = |order: &str| {
+            Envelope::new("t", "a", &serde_json::json!({ "orderId": order })).unwrap()
+        };
+        let first = lane_of(&sub, Some(&event("o-1")), 8);
+        for _ in 0..20 {
+            assert_eq!(lane_of(&sub, Some(&event("o-1")), 8), first);
+        }
+        let lanes: std::collections::HashSet<usize> = (0..64)
+            .map(|i| lane_of(&sub, Some(&event(&format!("o-{i}"))), 8))
+            .collect();
+        assert!(lanes.len() > 1, "different keys spread over lanes");
+        assert!(lanes.iter().all(|lane| *lane < 8));
+        assert_eq!(lane_of(&sub, None, 8), 0);
+        assert_eq!(
+            lane_of(&Subscription::new("q", &["a"]), Some(&event("x")), 1),
+            0
+        );
+    }
+
+    #[test]
     fn subscription_defaults() {
         let sub = Subscription::new("q", &["a.b", "c.*"]);
         assert_eq!(sub.max_attempts, DEFAULT_MAX_ATTEMPTS);
         assert_eq!(sub.routing_keys, vec!["a.b", "c.*"]);
+        assert_eq!((sub.concurrency, sub.ordered_by.as_deref()), (1, None));
+        let concurrent = sub.clone().concurrent_by("orderId", 0);
+        assert_eq!(concurrent.concurrency, 1, "at least one lane");
+        assert_eq!(concurrent.ordered_by.as_deref(), Some("orderId"));
         assert_eq!(sub.with_max_attempts(2).max_attempts, 2);
     }
 }

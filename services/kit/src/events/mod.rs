@@ -17,7 +17,7 @@ mod relay;
 mod topology;
 
 pub use broker::Broker;
-pub use consumer::{EventHandler, HandlerError, Subscription};
+pub use consumer::{DEFAULT_CONCURRENCY, EventHandler, HandlerError, Subscription};
 pub use envelope::Envelope;
 pub use metrics::register_metrics;
 pub use outbox::Outbox;

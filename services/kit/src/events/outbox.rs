@@ -36,18 +36,20 @@ impl Outbox {
     ) -> Result<Uuid, EventError> {
         let envelope = Envelope::new(self.source, event_type, data)?;
         let json = serde_json::to_value(&envelope)?;
-        sqlx::query("INSERT INTO kit.outbox (id, event_type, envelope) VALUES ($1, $2, $3)")
-            .bind(envelope.id)
-            .bind(&envelope.event_type)
-            .bind(json)
-            .execute(&mut *conn)
-            .await?;
-        // NOTIFY is transactional: delivered only if the caller commits, so a rolled-back
-        // event never wakes the relay.
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(OUTBOX_CHANNEL)
-            .execute(&mut *conn)
-            .await?;
+        // One round trip: the NOTIFY rides along with the insert. NOTIFY is transactional:
+        // delivered only if the caller commits, so a rolled-back event never wakes the relay.
+        // (A data-modifying CTE runs whether or not the outer query reads it.)
+        sqlx::query(
+            "WITH inserted AS (\
+                INSERT INTO kit.outbox (id, event_type, envelope) VALUES ($1, $2, $3)\
+             ) SELECT pg_notify($4, '')",
+        )
+        .bind(envelope.id)
+        .bind(&envelope.event_type)
+        .bind(json)
+        .bind(OUTBOX_CHANNEL)
+        .execute(&mut *conn)
+        .await?;
         Ok(envelope.id)
     }
 }

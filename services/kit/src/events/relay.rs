@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
-use lapin::{BasicProperties, Channel, Connection};
+use lapin::{BasicProperties, Channel, Connection, PublisherConfirm};
 use sqlx::PgPool;
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use tokio::sync::Notify;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -26,6 +27,11 @@ const POLL_INTERVAL: Duration = Duration::from_secs(1);
 const CONFIRM_TIMEOUT: Duration = Duration::from_secs(10);
 /// Delay before re-establishing a broken `LISTEN` connection.
 const LISTEN_RETRY: Duration = Duration::from_secs(1);
+/// Batches published and awaiting their confirms at once. Each holds a pooled connection
+/// (its transaction keeps the rows locked), so this stays small next to the pool.
+const MAX_IN_FLIGHT: usize = 3;
+/// How often the pending-rows gauge is recomputed.
+const GAUGE_INTERVAL: Duration = Duration::from_secs(1);
 
 pub(crate) async fn run(broker: Broker, pool: PgPool, shutdown: CancellationToken) {
     let wake = Arc::new(Notify::new());
@@ -50,6 +56,12 @@ pub(crate) async fn run(broker: Broker, pool: PgPool, shutdown: CancellationToke
 }
 
 /// Publishes on one channel until shutdown (`Ok`) or the first failure (`Err`).
+///
+/// Pipelined: a batch is claimed and published, then its confirms are awaited (and the rows
+/// marked sent) in the background while the next batch is claimed and published, up to
+/// [`MAX_IN_FLIGHT`] batches. Each in-flight batch keeps its rows locked in its own
+/// transaction, so the next claim skips them and no row is published twice by one relay;
+/// a failure of any batch rolls its rows back to unsent and restarts the session.
 async fn session(
     conn: &Connection,
     pool: &PgPool,
@@ -62,15 +74,33 @@ async fn session(
         .confirm_select(ConfirmSelectOptions::default())
         .await?;
     topology::declare_exchanges(&channel).await?;
-    loop {
+    let mut in_flight: JoinSet<Result<(), EventError>> = JoinSet::new();
+    let mut gauge = PendingGauge::default();
+    let result = loop {
         if shutdown.is_cancelled() {
-            let _ = channel.close(200, "shutdown".into()).await;
-            return Ok(());
+            break Ok(());
         }
-        let published = publish_batch(&channel, pool).await?;
+        if let Err(error) = reap(&mut in_flight) {
+            break Err(error);
+        }
+        if in_flight.len() >= MAX_IN_FLIGHT {
+            match in_flight.join_next().await {
+                Some(Ok(Err(error))) => break Err(error),
+                Some(Err(_)) => break Err(EventError::Disconnected),
+                _ => continue,
+            }
+        }
+        let batch = match publish_batch(&channel, pool).await {
+            Ok(batch) => batch,
+            Err(error) => break Err(error),
+        };
         backoff.reset();
-        refresh_pending(pool).await;
-        if published == BATCH_SIZE {
+        let full = batch.as_ref().is_some_and(|b| b.claimed == BATCH_SIZE);
+        if let Some(batch) = batch {
+            in_flight.spawn(batch.settle());
+        }
+        gauge.refresh(pool).await;
+        if full {
             continue;
         }
         tokio::select! {
@@ -78,13 +108,83 @@ async fn session(
             () = wake.notified() => {}
             () = tokio::time::sleep(POLL_INTERVAL) => {}
         }
+    };
+    // Confirms of what was published are still worth having: rows whose confirm arrives are
+    // marked sent instead of being published again.
+    while let Some(done) = in_flight.join_next().await {
+        if let Ok(Err(error)) = done {
+            tracing::debug!(%error, "an in-flight outbox batch failed; its rows stay unsent");
+        }
+    }
+    if result.is_ok() {
+        let _ = channel.close(200, "shutdown".into()).await;
+    }
+    result
+}
+
+/// Collects the batches that finished, returning the first failure.
+fn reap(in_flight: &mut JoinSet<Result<(), EventError>>) -> Result<(), EventError> {
+    while let Some(done) = in_flight.try_join_next() {
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => return Err(error),
+            Err(_) => return Err(EventError::Disconnected),
+        }
+    }
+    Ok(())
+}
+
+/// A published batch whose rows are still locked by `tx`, waiting for its confirms.
+struct Batch {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    claimed: i64,
+    pending: Vec<(Uuid, PublisherConfirm)>,
+    /// A failure met while publishing: the rows published before it are still confirmed
+    /// and marked, the rest stay unsent.
+    failure: Option<EventError>,
+}
+
+impl Batch {
+    /// Awaits the confirms, marks the confirmed rows as published and commits.
+    async fn settle(self) -> Result<(), EventError> {
+        let Self {
+            mut tx,
+            pending,
+            mut failure,
+            ..
+        } = self;
+        let mut confirmed = Vec::with_capacity(pending.len());
+        for (id, confirm) in pending {
+            if failure.is_some() {
+                break;
+            }
+            match tokio::time::timeout(CONFIRM_TIMEOUT, confirm).await {
+                Ok(Ok(confirmation)) if confirmation.is_ack() => confirmed.push(id),
+                Ok(Ok(_)) => failure = Some(EventError::Nacked(id)),
+                Ok(Err(error)) => failure = Some(error.into()),
+                Err(_) => failure = Some(EventError::Timeout(CONFIRM_TIMEOUT)),
+            }
+        }
+        if !confirmed.is_empty() {
+            sqlx::query("UPDATE kit.outbox SET published_at = now() WHERE id = ANY($1)")
+                .bind(&confirmed)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            metrics::PUBLISHED.inc_by(confirmed.len() as u64);
+            tracing::debug!(count = confirmed.len(), "published outbox events");
+        }
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
     }
 }
 
-/// Claims up to [`BATCH_SIZE`] unsent rows, publishes them and marks the confirmed ones as
-/// published, all in one transaction so that concurrent relays skip the claimed rows.
-/// Returns the number of rows claimed.
-async fn publish_batch(channel: &Channel, pool: &PgPool) -> Result<i64, EventError> {
+/// Claims up to [`BATCH_SIZE`] unsent rows in a transaction that keeps them locked (so
+/// concurrent relays and this relay's next claim skip them) and publishes them; `None`
+/// when nothing is waiting.
+async fn publish_batch(channel: &Channel, pool: &PgPool) -> Result<Option<Batch>, EventError> {
     let mut tx = pool.begin().await?;
     let rows: Vec<(Uuid, String, serde_json::Value)> = sqlx::query_as(
         "SELECT id, event_type, envelope FROM kit.outbox \
@@ -95,7 +195,7 @@ async fn publish_batch(channel: &Channel, pool: &PgPool) -> Result<i64, EventErr
     .fetch_all(&mut *tx)
     .await?;
     if rows.is_empty() {
-        return Ok(0);
+        return Ok(None);
     }
     let claimed = i64::try_from(rows.len()).unwrap_or(BATCH_SIZE);
 
@@ -127,32 +227,31 @@ async fn publish_batch(channel: &Channel, pool: &PgPool) -> Result<i64, EventErr
             }
         }
     }
+    Ok(Some(Batch {
+        tx,
+        claimed,
+        pending,
+        failure,
+    }))
+}
 
-    let mut confirmed = Vec::with_capacity(pending.len());
-    for (id, confirm) in pending {
-        if failure.is_some() {
-            break;
-        }
-        match tokio::time::timeout(CONFIRM_TIMEOUT, confirm).await {
-            Ok(Ok(confirmation)) if confirmation.is_ack() => confirmed.push(id),
-            Ok(Ok(_)) => failure = Some(EventError::Nacked(id)),
-            Ok(Err(error)) => failure = Some(error.into()),
-            Err(_) => failure = Some(EventError::Timeout(CONFIRM_TIMEOUT)),
-        }
-    }
+/// The `petstore_outbox_pending` gauge, refreshed at most once per [`GAUGE_INTERVAL`]: a
+/// count per published batch would cost a query per round under load.
+#[derive(Default)]
+struct PendingGauge {
+    last: Option<tokio::time::Instant>,
+}
 
-    if !confirmed.is_empty() {
-        sqlx::query("UPDATE kit.outbox SET published_at = now() WHERE id = ANY($1)")
-            .bind(&confirmed)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        metrics::PUBLISHED.inc_by(confirmed.len() as u64);
-        tracing::debug!(count = confirmed.len(), "published outbox events");
-    }
-    match failure {
-        Some(error) => Err(error),
-        None => Ok(claimed),
+impl PendingGauge {
+    async fn refresh(&mut self, pool: &PgPool) {
+        if self
+            .last
+            .is_some_and(|last| last.elapsed() < GAUGE_INTERVAL)
+        {
+            return;
+        }
+        self.last = Some(tokio::time::Instant::now());
+        refresh_pending(pool).await;
     }
 }
 

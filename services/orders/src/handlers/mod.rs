@@ -4,6 +4,7 @@
 //! An order another customer owns answers 404, exactly like one that does not exist, so
 //! that order ids cannot be probed.
 
+pub mod checkouts;
 pub mod lifecycle;
 pub mod orders;
 

@@ -29,6 +29,8 @@ pub fn options(tag: &str) -> StackOptions {
         bin_dir: bin_dir(),
         state_dir,
         database_prefix: format!("e2e_{tag}_{}", &id[..12]),
+        // Its own virtual host: stores started by parallel tests never share a queue.
+        vhost: Some(format!("petstore-e2e-{tag}-{}", &id[..12])),
         fixed_ports: false,
         bootstrap_admin_email: Some(format!("admin-{id}@example.com")),
         drop_databases_on_stop: true,

@@ -237,7 +237,8 @@ impl Shop {
             .await;
     }
 
-    /// Puts `quantity` of `product` in the customer's cart and checks out; returns the order id.
+    /// Puts `quantity` of `product` in the customer's cart and checks out; returns the order
+    /// id, once it checked that the order behind checkout's `Location` can be read at once.
     pub async fn buy(&self, customer: &str, product: &str, quantity: i64) -> String {
         self.api
             .post(
@@ -256,7 +257,20 @@ impl Shop {
                 StatusCode::ACCEPTED,
             )
             .await;
-        checkout["orderId"].as_str().expect("order id").to_string()
+        let order = checkout["orderId"].as_str().expect("order id").to_string();
+        // Readable from the moment checkout answered: no 404 while orders catches up.
+        let read = self
+            .api
+            .send(
+                reqwest::Method::GET,
+                &format!("/api/orders/{order}"),
+                Some(customer),
+                None,
+            )
+            .await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+        assert_eq!(read.body["id"], order.as_str());
+        order
     }
 
     /// Waits until the order reaches `status`.
