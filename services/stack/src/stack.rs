@@ -335,22 +335,35 @@ fn binary(options: &StackOptions, spec: &ServiceSpec) -> PathBuf {
     options.bin_dir.join(spec.binary)
 }
 
+/// Where free ports are looked for: below Linux's ephemeral range (32768–60999), so that
+/// no outgoing connection (a pool connecting to PostgreSQL, a test's client) can take a
+/// port between the moment it is chosen and the moment its service binds it.
+const FREE_PORTS: std::ops::Range<u16> = 20_000..32_000;
+
+/// Ports handed out by this process, so that stacks started side by side in one process
+/// (a test running two stores) never get the same one.
+static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+
 fn port_for(options: &StackOptions, spec: &ServiceSpec) -> Result<u16, StackError> {
+    use rand::Rng;
     if options.fixed_ports {
         return Ok(spec.port);
     }
-    // Bind port 0 and release it: a tiny race with other processes, acceptable on a test machine.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|err| StackError::Io {
-        path: "127.0.0.1:0".into(),
-        cause: err.to_string(),
-    })?;
-    listener
-        .local_addr()
-        .map(|addr| addr.port())
-        .map_err(|err| StackError::Io {
-            path: "127.0.0.1:0".into(),
-            cause: err.to_string(),
-        })
+    let mut handed_out = HANDED_OUT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    for _ in 0..1_000 {
+        let port = rand::thread_rng().gen_range(FREE_PORTS);
+        // Bindable now, and never given to another stack of this process.
+        if !handed_out.contains(&port) && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            handed_out.push(port);
+            return Ok(port);
+        }
+    }
+    Err(StackError::Io {
+        path: format!("127.0.0.1:{}-{}", FREE_PORTS.start, FREE_PORTS.end),
+        cause: "no free port found".into(),
+    })
 }
 
 fn database_name(options: &StackOptions, spec: &ServiceSpec) -> String {

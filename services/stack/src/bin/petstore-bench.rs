@@ -597,6 +597,62 @@ struct Row {
     load: Load,
 }
 
+/// One URL to load.
+struct Target {
+    target: &'static str,
+    query: String,
+    url: String,
+    headers: Vec<String>,
+}
+
+impl Target {
+    /// A target that needs no token.
+    fn open(target: &'static str, query: String, url: String) -> Self {
+        Self {
+            target,
+            query,
+            url,
+            headers: Vec::new(),
+        }
+    }
+
+    async fn measure(self, cli: &Cli) -> Result<Row, BoxError> {
+        let load = bench::wrk(&self.url, &self.headers, cli.connections, cli.seconds).await?;
+        Ok(Row {
+            target: self.target,
+            query: self.query,
+            load,
+        })
+    }
+}
+
+/// What is measured at each catalog size: the limit, catalog's first page, a page deep by
+/// cursor and a search of a word in every product's name.
+fn size_targets(n: usize, limit: &str, catalog: &str, page_500: &str) -> Vec<Target> {
+    vec![
+        Target::open(
+            "limit server",
+            format!("10 rows by id, {n} products"),
+            limit.to_string(),
+        ),
+        Target::open(
+            "catalog",
+            format!("default page (limit=10), {n}"),
+            format!("{catalog}/api/products?limit=10"),
+        ),
+        Target::open(
+            "catalog",
+            format!("page 500 by cursor, {n}"),
+            format!("{catalog}{page_500}"),
+        ),
+        Target::open(
+            "catalog",
+            format!("search q=product 77, {n}"),
+            format!("{catalog}/api/products?q=product%2077&limit=10"),
+        ),
+    ]
+}
+
 /// Listing throughput and latency against the limit server, all in one run: the limit,
 /// catalog directly and through the gateway, a deep cursor page, a filtered and sorted
 /// list, inventory's listing and alerts, then the same at `--large-products`.
@@ -638,79 +694,52 @@ async fn listing(
 
     let page_500 = deep_page(http, catalog, "/api/products?limit=10", 500).await?;
     let mut rows = Vec::new();
-    let mut run = async |target: &'static str, query: &str, url: String, headers: &[String]| {
-        let load = bench::wrk(&url, headers, cli.connections, cli.seconds).await?;
-        rows.push(Row {
-            target,
-            query: query.to_string(),
-            load,
-        });
-        Ok::<_, BoxError>(())
-    };
     let n = cli.products;
-    run(
-        "limit server",
-        &format!("10 rows by id, {n} products"),
-        limit.url.clone(),
-        &[],
-    )
-    .await?;
-    run(
-        "catalog",
-        &format!("default page (limit=10), {n}"),
-        format!("{catalog}/api/products?limit=10"),
-        &[],
-    )
-    .await?;
-    run(
-        "gateway",
-        &format!("default page (limit=10), {n}"),
-        format!("{gateway}/api/products?limit=10"),
-        &[],
-    )
-    .await?;
-    run(
-        "catalog",
-        &format!("page 500 by cursor, {n}"),
-        format!("{catalog}{page_500}"),
-        &[],
-    )
-    .await?;
-    run(
-        "catalog",
-        &format!("page 500 by offset, {n}"),
-        format!("{catalog}/api/products?limit=10&offset=4990"),
-        &[],
-    )
-    .await?;
-    run(
-        "catalog",
-        "category, by price, limit=10",
-        format!("{catalog}/api/products?categoryId={category_id}&sort=-price&limit=10"),
-        &[],
-    )
-    .await?;
-    run(
-        "catalog",
-        "search q=product 77",
-        format!("{catalog}/api/products?q=product%2077&limit=10"),
-        &[],
-    )
-    .await?;
-    run(
-        "inventory",
-        "store stock (limit=10), 2000 items",
-        format!("{inventory}/api/stores/{store}/inventory?limit=10"),
-        &auth,
-    )
-    .await?;
-    run(
-        "inventory",
-        "alerts (limit=10), 200 alerts",
-        format!("{inventory}/api/inventory/alerts?limit=10"),
-        &auth,
-    )
-    .await?;
+    let mut targets = size_targets(n, &limit.url, catalog, &page_500);
+    targets.insert(
+        2,
+        Target::open(
+            "gateway",
+            format!("default page (limit=10), {n}"),
+            format!("{gateway}/api/products?limit=10"),
+        ),
+    );
+    targets.extend([
+        Target::open(
+            "catalog",
+            format!("page 500 by offset, {n}"),
+            format!("{catalog}/api/products?limit=10&offset=4990"),
+        ),
+        Target::open(
+            "catalog",
+            "category, by price, limit=10".into(),
+            format!("{catalog}/api/products?categoryId={category_id}&sort=-price&limit=10"),
+        ),
+        Target::open(
+            "catalog",
+            "search q=BENCH-7777 (11 matches)".into(),
+            format!("{catalog}/api/products?q=BENCH-7777&limit=10"),
+        ),
+        Target {
+            headers: auth.clone(),
+            ..Target::open(
+                "inventory",
+                "store stock (limit=10), 2000 items".into(),
+                format!("{inventory}/api/stores/{store}/inventory?limit=10"),
+            )
+        },
+        Target {
+            headers: auth.clone(),
+            ..Target::open(
+                "inventory",
+                "alerts (limit=10), 200 alerts".into(),
+                format!("{inventory}/api/inventory/alerts?limit=10"),
+            )
+        },
+    ]);
+    for target in targets {
+        rows.push(target.measure(cli).await?);
+    }
     if cli.large_products > cli.products {
         let seeding = Instant::now();
         bench::seed_products(&catalog_pool, category, cli.products, cli.large_products).await?;
@@ -719,36 +748,10 @@ async fn listing(
             cli.large_products,
             seeding.elapsed().as_secs_f64()
         );
-        let n = cli.large_products;
         let page_500 = deep_page(http, catalog, "/api/products?limit=10", 500).await?;
-        run(
-            "limit server",
-            &format!("10 rows by id, {n} products"),
-            limit.url.clone(),
-            &[],
-        )
-        .await?;
-        run(
-            "catalog",
-            &format!("default page (limit=10), {n}"),
-            format!("{catalog}/api/products?limit=10"),
-            &[],
-        )
-        .await?;
-        run(
-            "catalog",
-            &format!("page 500 by cursor, {n}"),
-            format!("{catalog}{page_500}"),
-            &[],
-        )
-        .await?;
-        run(
-            "catalog",
-            "search q=product 77, 1M",
-            format!("{catalog}/api/products?q=product%2077&limit=10"),
-            &[],
-        )
-        .await?;
+        for target in size_targets(cli.large_products, &limit.url, catalog, &page_500) {
+            rows.push(target.measure(cli).await?);
+        }
     }
     let reference = rows.first().map_or(1.0, |r| r.load.rps);
     let page_1 = rows.get(1).map_or(1.0, |r| r.load.rps);
