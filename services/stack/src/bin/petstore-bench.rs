@@ -628,7 +628,8 @@ impl Target {
 
 /// What is measured at each catalog size: the limit, catalog's first page, a page deep by
 /// cursor and a search of a word in every product's name.
-fn size_targets(n: usize, limit: &str, catalog: &str, page_500: &str) -> Vec<Target> {
+fn size_targets(n: usize, limit: &str, catalog: &str, deep: &(usize, String)) -> Vec<Target> {
+    let (depth, page) = deep;
     vec![
         Target::open(
             "limit server",
@@ -642,8 +643,8 @@ fn size_targets(n: usize, limit: &str, catalog: &str, page_500: &str) -> Vec<Tar
         ),
         Target::open(
             "catalog",
-            format!("page 500 by cursor, {n}"),
-            format!("{catalog}{page_500}"),
+            format!("page {depth} by cursor, {n}"),
+            format!("{catalog}{page}"),
         ),
         Target::open(
             "catalog",
@@ -692,10 +693,10 @@ async fn listing(
     let gateway = stack.gateway_url.as_str();
     let auth = vec![format!("Authorization: Bearer {token}")];
 
-    let page_500 = deep_page(http, catalog, "/api/products?limit=10", 500).await?;
     let mut rows = Vec::new();
     let n = cli.products;
-    let mut targets = size_targets(n, &limit.url, catalog, &page_500);
+    let deep = deep_page(http, catalog, "/api/products?limit=10", n).await?;
+    let mut targets = size_targets(n, &limit.url, catalog, &deep);
     targets.insert(
         2,
         Target::open(
@@ -748,8 +749,8 @@ async fn listing(
             cli.large_products,
             seeding.elapsed().as_secs_f64()
         );
-        let page_500 = deep_page(http, catalog, "/api/products?limit=10", 500).await?;
-        for target in size_targets(cli.large_products, &limit.url, catalog, &page_500) {
+        let deep = deep_page(http, catalog, "/api/products?limit=10", cli.large_products).await?;
+        for target in size_targets(cli.large_products, &limit.url, catalog, &deep) {
             rows.push(target.measure(cli).await?);
         }
     }
@@ -780,13 +781,15 @@ async fn listing(
     Ok(())
 }
 
-/// The path of page `page` of `path`, reached by following `nextCursor`.
+/// Page 500 of `path` (or the last, for a list of `items` shorter than 500 pages of 10),
+/// reached by following `nextCursor`: its number and its path.
 async fn deep_page(
     http: &reqwest::Client,
     base: &str,
     path: &str,
-    page: usize,
-) -> Result<String, BoxError> {
+    items: usize,
+) -> Result<(usize, String), BoxError> {
+    let page = (items / 10).clamp(1, 500);
     let mut current = path.to_string();
     for _ in 1..page {
         let body: Value = http
@@ -800,7 +803,7 @@ async fn deep_page(
         // A cursor is base64url: nothing in it needs escaping in a query string.
         current = format!("{path}&cursor={cursor}");
     }
-    Ok(current)
+    Ok((page, current))
 }
 
 /// `--login-flood` concurrent logins for 10 s while users' resident memory is sampled.
