@@ -512,3 +512,21 @@ async fn cursor_pages_cover_every_sort_and_survive_inserts() {
         .await
         .assert_problem(422, "count");
 }
+
+#[tokio::test]
+async fn a_nul_character_is_a_422_naming_the_field_never_a_500() {
+    let app = App::start().await;
+    let (dogs, _, _) = fixture(&app).await;
+    app.get("/api/products?q=%00")
+        .await
+        .assert_problem(422, "q");
+    let reply = app
+        .post(
+            "/api/products",
+            &json!({ "sku": "NUL-1", "name": "a\u{0}b", "categoryId": dogs,
+                     "price": { "amount": 1, "currency": "EUR" } }),
+        )
+        .await;
+    reply.assert_problem(422, "name");
+    app.stop().await;
+}

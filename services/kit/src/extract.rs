@@ -53,8 +53,69 @@ impl<T: Serialize> IntoResponse for Json<T> {
     }
 }
 
+/// Why a text was refused: PostgreSQL cannot store U+0000 in text, so it is refused where
+/// it enters, for every field at once, rather than failing later as a database error.
+const NUL_MESSAGE: &str = "must not contain the NUL character (U+0000)";
+
+/// The path (as the other errors name fields: `a.b`, `a[0]`) of every string or key in
+/// `value` holding a NUL.
+fn nul_paths(value: &serde_json::Value, path: &str, found: &mut Vec<String>) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.contains('\0') => found.push(path.to_string()),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                nul_paths(item, &format!("{path}[{i}]"), found);
+            }
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                if key.contains('\0') {
+                    found.push(child.clone());
+                }
+                nul_paths(item, &child, found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A 422 naming every field of a JSON body that holds a NUL, if any does. JSON can carry a
+/// NUL only as the escape `\u0000`, so bodies without that text are not looked into.
+fn refuse_nul_json(bytes: &[u8]) -> Result<(), ApiError> {
+    let escaped = bytes
+        .windows(6)
+        .any(|w| w[0] == b'\\' && w[1] == b'u' && w[2..].iter().all(|b| *b == b'0'));
+    if !escaped {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(()); // malformed: the typed parse names the problem
+    };
+    let mut found = Vec::new();
+    nul_paths(&value, "", &mut found);
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Validation(
+        found
+            .into_iter()
+            .map(|path| {
+                let field = if path.is_empty() { "body".into() } else { path };
+                FieldError::new(field, NUL_MESSAGE)
+            })
+            .collect(),
+    ))
+}
+
 /// Parses a JSON document, naming the offending field on failure.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    refuse_nul_json(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize(&mut deserializer) {
         Ok(value) => deserializer
@@ -95,6 +156,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
 
 /// Parses a query string, naming the offending parameter on failure.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let with_nul: Vec<FieldError> = form_urlencoded::parse(query.as_bytes())
+        .filter(|(name, value)| name.contains('\0') || value.contains('\0'))
+        .map(|(name, _)| FieldError::new(name.replace('\0', ""), NUL_MESSAGE))
+        .collect();
+    if !with_nul.is_empty() {
+        return Err(ApiError::Validation(with_nul));
+    }
     let deserializer =
         serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
@@ -222,6 +290,34 @@ fn field_error(path: &str, message: &str) -> FieldError {
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    #[test]
+    fn a_nul_anywhere_is_a_422_naming_every_field_it_is_in() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Body {
+            name: String,
+            lines: Vec<String>,
+        }
+        let body = br#"{"name":"a\u0000b","lines":["ok","\u0000"]}"#;
+        let err = parse_json::<Body>(body).unwrap_err();
+        assert_eq!(err.status().as_u16(), 422);
+        let fields: Vec<_> = err.problem().errors.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["lines[1]", "name"]);
+        // An escaped backslash followed by "u0000" is six ordinary characters.
+        let text = br#"{"name":"a\\u0000","lines":[]}"#;
+        assert_eq!(parse_json::<Body>(text).unwrap().name, "a\\u0000");
+
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Params {
+            q: Option<String>,
+        }
+        let err = parse_query::<Params>("q=%00&x=1").unwrap_err();
+        assert_eq!(err.status().as_u16(), 422);
+        assert_eq!(err.problem().errors[0].field, "q");
+        assert!(parse_query::<Params>("q=cat").is_ok());
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
