@@ -530,3 +530,20 @@ async fn a_nul_character_is_a_422_naming_the_field_never_a_500() {
     reply.assert_problem(422, "name");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_body_above_the_limit_is_a_413_problem() {
+    let app = App::start().await;
+    let (dogs, _, _) = fixture(&app).await;
+    let huge = "x".repeat(kit::extract::MAX_BODY_BYTES + 1);
+    let reply = app
+        .post(
+            "/api/products",
+            &json!({ "sku": "BIG-1", "name": "big", "description": huge, "categoryId": dogs,
+                     "price": { "amount": 1, "currency": "EUR" } }),
+        )
+        .await;
+    reply.assert_problem(413, "");
+    assert!(reply.body["detail"].as_str().unwrap().contains("262144"));
+    app.stop().await;
+}

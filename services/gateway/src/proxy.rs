@@ -14,7 +14,6 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use kit::ApiError;
-use kit::error::{Problem, problem_response};
 
 use crate::client_ip::{X_FORWARDED_FOR, client_ip, forwarded_for};
 use crate::routing::Backend;
@@ -228,7 +227,7 @@ pub fn unavailable(backend: &Backend, err: &reqwest::Error) -> ApiError {
 enum Rejection {
     /// Any problem the kit knows.
     Api(ApiError),
-    /// The body exceeds the gateway's limit (the kit has no 413 variant).
+    /// The body exceeds the gateway's limit.
     TooLarge(usize),
 }
 
@@ -242,15 +241,7 @@ impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         match self {
             Self::Api(err) => err.into_response(),
-            Self::TooLarge(limit) => problem_response(&Problem {
-                problem_type: "https://petstore.dev/problems/payload-too-large".into(),
-                title: "Payload Too Large".into(),
-                status: 413,
-                detail: Some(format!(
-                    "the request body exceeds the limit of {limit} bytes"
-                )),
-                errors: Vec::new(),
-            }),
+            Self::TooLarge(limit) => ApiError::PayloadTooLarge { limit }.into_response(),
         }
     }
 }

@@ -83,6 +83,12 @@ pub enum ApiError {
     /// Well-formed input that breaks the rules, with every bad field named.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// The request body is larger than the service accepts.
+    #[error("payload too large (limit {limit} bytes)")]
+    PayloadTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// Too many requests; retry after the given seconds.
     #[error("rate limited")]
     RateLimited {
@@ -141,6 +147,7 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -168,6 +175,13 @@ impl ApiError {
             Self::Validation(errors) => {
                 ("validation", Some(describe_fields(errors)), errors.clone())
             }
+            Self::PayloadTooLarge { limit } => (
+                "payload-too-large",
+                Some(format!(
+                    "the request body exceeds the limit of {limit} bytes"
+                )),
+                vec![],
+            ),
             Self::RateLimited { retry_after_secs } => (
                 "rate-limited",
                 Some(format!(

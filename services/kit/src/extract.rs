@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, FieldError};
 
-/// Largest JSON body a service accepts.
+/// Largest JSON body a service accepts (the HTTP shell's body limit); larger is a 413.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// A JSON request body (requires `Content-Type: application/json`) or a JSON response.
@@ -40,9 +40,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 errors: vec![],
             });
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|err| ApiError::bad_request(format!("could not read the body: {err}")))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|err| {
+            if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge {
+                    limit: MAX_BODY_BYTES,
+                }
+            } else {
+                ApiError::bad_request(format!("could not read the body: {err}"))
+            }
+        })?;
         parse_json(&bytes).map(Json)
     }
 }

@@ -202,6 +202,9 @@ pub fn app_with_docs(
         .merge(docs)
         .merge(api)
         .fallback(crate::error::route_not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::extract::MAX_BODY_BYTES,
+        ))
         .layer(middleware::from_fn_with_state(runtime, record_metrics))
         .layer(
             // Outermost first: the request id exists before the span that logs
