@@ -151,3 +151,18 @@ async fn a_down_backends_document_is_503() {
     let body = problem(stack.get("/api/docs/catalog/openapi.json").await, 503).await;
     assert!(body["detail"].as_str().unwrap().contains("catalog"));
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let stack = Stack::start(|_| {}).await;
+    for path in ["/docs/", "/api/health", "/no/such/route"] {
+        let response = stack.get(path).await;
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
+}
