@@ -59,18 +59,15 @@ async fn create_get_list_update_delete() {
         (past.ids().len(), past.body["total"].clone()),
         (0, json!(3))
     );
-    pages::assert_walk_is_whole("/api/categories", |u| {
+    let get = |u: String| {
         let app = &app;
         async move { app.get(&u).await }
-    })
-    .await;
+    };
+    pages::assert_walk_is_whole("/api/categories", get).await;
     pages::assert_cursor_checked(
         "/api/categories",
         &format!("/api/categories?parentId={dogs}"),
-        |u| {
-            let app = &app;
-            async move { app.get(&u).await }
-        },
+        get,
     )
     .await;
 

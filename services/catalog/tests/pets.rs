@@ -299,21 +299,13 @@ async fn filters_sorts_and_pages() {
         (past.ids().len(), past.body["total"].clone()),
         (0, json!(4))
     );
-    pages::assert_walk_is_whole("/api/pets?sort=price", |u| {
+    let get = |u: String| {
         let app = &app;
         async move { app.get(&u).await }
-    })
-    .await;
-    pages::assert_walk_is_whole("/api/pets?sort=-name", |u| {
-        let app = &app;
-        async move { app.get(&u).await }
-    })
-    .await;
-    pages::assert_cursor_checked("/api/pets?sort=price", "/api/pets?sort=name", |u| {
-        let app = &app;
-        async move { app.get(&u).await }
-    })
-    .await;
+    };
+    pages::assert_walk_is_whole("/api/pets?sort=price", get).await;
+    pages::assert_walk_is_whole("/api/pets?sort=-name", get).await;
+    pages::assert_cursor_checked("/api/pets?sort=price", "/api/pets?sort=name", get).await;
 
     for (query, field) in [
         ("status=lost", "status"),

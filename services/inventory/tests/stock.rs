@@ -77,21 +77,23 @@ async fn stock_is_set_adjusted_and_every_change_is_a_movement() {
         .await;
     movements.assert_status(200);
     assert_eq!(movements.body["total"], 4);
+    let get = |u: String| {
+        let app = &app;
+        async move { app.get(&u).await }
+    };
     pages::assert_walk_is_whole(
         &format!("/api/inventory/movements?storeId={s}&productId={product}"),
-        |u| {
-            let app = &app;
-            async move { app.get(&u).await }
-        },
+        get,
     )
     .await;
+    let get = |u: String| {
+        let app = &app;
+        async move { app.get(&u).await }
+    };
     pages::assert_cursor_checked(
         &format!("/api/inventory/movements?storeId={s}"),
         &format!("/api/inventory/movements?productId={product}"),
-        |u| {
-            let app = &app;
-            async move { app.get(&u).await }
-        },
+        get,
     )
     .await;
     let deltas: Vec<i64> = movements.body["items"]
@@ -178,23 +180,16 @@ async fn inventory_lists_filter_by_category_minimum_and_text() {
         (page.pluck("sku"), page.body["total"].as_i64()),
         (vec!["FOOD-2".to_string()], Some(3))
     );
-    pages::assert_walk_is_whole(&format!("/api/stores/{s}/inventory"), |u| {
+    let get = |u: String| {
         let app = &app;
         async move { app.get(&u).await }
-    })
-    .await;
-    pages::assert_walk_is_whole("/api/inventory/alerts", |u| {
-        let app = &app;
-        async move { app.get(&u).await }
-    })
-    .await;
+    };
+    pages::assert_walk_is_whole(&format!("/api/stores/{s}/inventory"), get).await;
+    pages::assert_walk_is_whole("/api/inventory/alerts", get).await;
     pages::assert_cursor_checked(
         &format!("/api/stores/{s}/inventory"),
         &format!("/api/stores/{s}/inventory?q=o"),
-        |u| {
-            let app = &app;
-            async move { app.get(&u).await }
-        },
+        get,
     )
     .await;
 

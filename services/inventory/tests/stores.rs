@@ -34,16 +34,12 @@ async fn stores_are_created_listed_updated_and_closed() {
     assert_eq!(page.pluck("code"), ["PAR-01"]);
     let found = app.get("/api/stores?q=part-dieu").await;
     assert_eq!(found.pluck("code"), ["LYO-01"]);
-    pages::assert_walk_is_whole("/api/stores", |u| {
+    let get = |u: String| {
         let app = &app;
         async move { app.get(&u).await }
-    })
-    .await;
-    pages::assert_cursor_checked("/api/stores", "/api/stores?q=a", |u| {
-        let app = &app;
-        async move { app.get(&u).await }
-    })
-    .await;
+    };
+    pages::assert_walk_is_whole("/api/stores", get).await;
+    pages::assert_cursor_checked("/api/stores", "/api/stores?q=a", get).await;
 
     let patched = app
         .patch(

@@ -67,11 +67,11 @@ async fn a_transfer_moves_units_and_records_two_movements() {
         ))
         .await;
     assert_eq!(none.body["total"], 0);
-    pages::assert_walk_is_whole("/api/inventory/transfers", |u| {
+    let get = |u: String| {
         let app = &app;
         async move { app.get(&u).await }
-    })
-    .await;
+    };
+    pages::assert_walk_is_whole("/api/inventory/transfers", get).await;
     app.stop().await;
 }
 

@@ -67,16 +67,12 @@ async fn customers_see_their_own_orders_and_admins_see_all() {
         .await;
     assert_eq!(past_end.body["total"], 2);
     assert!(past_end.ids().is_empty());
-    pages::assert_walk_is_whole(&mine, |u| {
+    let get = |u: String| {
         let app = &app;
         async move { app.get(&u, &app.admin).await }
-    })
-    .await;
-    pages::assert_cursor_checked(&mine, "/api/orders?status=pending", |u| {
-        let app = &app;
-        async move { app.get(&u, &app.admin).await }
-    })
-    .await;
+    };
+    pages::assert_walk_is_whole(&mine, get).await;
+    pages::assert_cursor_checked(&mine, "/api/orders?status=pending", get).await;
 
     app.get("/api/orders?limit=0", &app.admin)
         .await

@@ -57,23 +57,16 @@ async fn admins_see_all_payments_and_customers_their_own() {
         )
         .await;
     assert_eq!(past_end.body["total"], 2);
-    pages::assert_walk_is_whole(&format!("/api/payments?userId={other_id}"), |u| {
+    let get = |u: String| {
         let app = &app;
         async move { app.get(&u, &app.admin).await }
-    })
-    .await;
-    pages::assert_walk_is_whole("/api/payments", |u| {
-        let app = &app;
-        async move { app.get(&u, &app.admin).await }
-    })
-    .await;
+    };
+    pages::assert_walk_is_whole(&format!("/api/payments?userId={other_id}"), get).await;
+    pages::assert_walk_is_whole("/api/payments", get).await;
     pages::assert_cursor_checked(
         &format!("/api/payments?userId={other_id}"),
         "/api/payments",
-        |u| {
-            let app = &app;
-            async move { app.get(&u, &app.admin).await }
-        },
+        get,
     )
     .await;
 

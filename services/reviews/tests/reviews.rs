@@ -294,35 +294,16 @@ async fn lists_filter_sort_and_paginate() {
     let past_end = app.get("/api/reviews?offset=10&count=exact").await;
     assert_eq!(past_end.ids(), Vec::<String>::new());
     assert_eq!(past_end.body["total"], 4);
-    pages::assert_walk_is_whole("/api/reviews?sort=rating", |u| {
+    let get = |u: String| {
         let app = &app;
         async move { app.get(&u).await }
-    })
-    .await;
-    pages::assert_walk_is_whole("/api/reviews?sort=-rating", |u| {
-        let app = &app;
-        async move { app.get(&u).await }
-    })
-    .await;
-    pages::assert_walk_is_whole("/api/reviews?sort=createdAt", |u| {
-        let app = &app;
-        async move { app.get(&u).await }
-    })
-    .await;
-    pages::assert_walk_is_whole("/api/reviews", |u| {
-        let app = &app;
-        async move { app.get(&u).await }
-    })
-    .await;
-    pages::assert_cursor_checked(
-        "/api/reviews?sort=rating",
-        "/api/reviews?sort=-rating",
-        |u| {
-            let app = &app;
-            async move { app.get(&u).await }
-        },
-    )
-    .await;
+    };
+    pages::assert_walk_is_whole("/api/reviews?sort=rating", get).await;
+    pages::assert_walk_is_whole("/api/reviews?sort=-rating", get).await;
+    pages::assert_walk_is_whole("/api/reviews?sort=createdAt", get).await;
+    pages::assert_walk_is_whole("/api/reviews", get).await;
+    pages::assert_cursor_checked("/api/reviews?sort=rating", "/api/reviews?sort=-rating", get)
+        .await;
 
     let by_user = app.get(&format!("/api/reviews?userId={}", app.user)).await;
     assert_eq!(by_user.ids(), [mine.as_str()]);

@@ -43,9 +43,8 @@ async fn admins_list_paginate_and_filter_users() {
         .map(|u| str_of(&u["email"]))
         .collect();
     assert_eq!(emails, ["bob@example.org", "carol@shop.test"]);
-    pages::assert_walk_is_whole("/api/users", |u| {
-        let app = &app;
-        let admin = admin.clone();
+    let get = |u: String| {
+        let (app, admin) = (&app, admin.clone());
         async move {
             let url = app.url(&u);
             kit::testing::send(
@@ -58,25 +57,9 @@ async fn admins_list_paginate_and_filter_users() {
             )
             .await
         }
-    })
-    .await;
-    pages::assert_cursor_checked("/api/users", "/api/users?role=customer", |u| {
-        let app = &app;
-        let admin = admin.clone();
-        async move {
-            let url = app.url(&u);
-            kit::testing::send(
-                &app.http,
-                reqwest::Method::GET,
-                url,
-                Some(&admin),
-                None,
-                &[],
-            )
-            .await
-        }
-    })
-    .await;
+    };
+    pages::assert_walk_is_whole("/api/users", get).await;
+    pages::assert_cursor_checked("/api/users", "/api/users?role=customer", get).await;
 
     let admins = expect(
         app.get("/api/users?role=admin", Some(&admin)).await,
