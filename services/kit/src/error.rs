@@ -254,7 +254,9 @@ impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                Self::Unavailable(format!("database unavailable: {err}"))
+                // The driver's words (addresses, OS errors) are for the log, not the client.
+                tracing::warn!(error = %err, "database unavailable");
+                Self::Unavailable("the database is unavailable".into())
             }
             sqlx::Error::RowNotFound => Self::NotFound("resource".into()),
             other => Self::Internal(Box::new(other)),
@@ -295,6 +297,22 @@ pub async fn route_not_found() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_outage_names_the_dependency_and_nothing_of_its_internals() {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "Connection reset by peer (os error 104)",
+        );
+        for err in [sqlx::Error::Io(io), sqlx::Error::PoolTimedOut] {
+            let problem = ApiError::from(err).problem();
+            assert_eq!(problem.status, 503);
+            assert_eq!(
+                problem.detail.as_deref(),
+                Some("the database is unavailable")
+            );
+        }
+    }
 
     #[test]
     fn validation_problem_names_every_field() {

@@ -32,7 +32,9 @@ pub struct UpstreamError {
 
 impl From<UpstreamError> for ApiError {
     fn from(err: UpstreamError) -> Self {
-        ApiError::Unavailable(err.to_string())
+        // What went wrong is for the log; the client learns which dependency is down.
+        tracing::warn!(service = err.service, detail = %err.detail, "upstream unavailable");
+        ApiError::Unavailable(format!("the {} service is unavailable", err.service))
     }
 }
 
