@@ -1160,7 +1160,7 @@ fn pod_annotation<K: serde::Serialize>(obj: &K) -> Option<String> {
 }
 
 #[tokio::test]
-async fn a_deleted_credential_secret_restarts_its_database_and_service_with_the_new_one() {
+async fn a_deleted_credential_secret_restarts_its_database_then_its_service_with_the_new_one() {
     let (client, writes) = started(&fixtures::minimal()).await;
     let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
     let deploy: Api<Deployment> = Api::namespaced(client.clone(), NS);
@@ -1174,6 +1174,25 @@ async fn a_deleted_credential_secret_restarts_its_database_and_service_with_the_
     let db = pod_annotation(&sts.get("shop-postgres-users").await.expect("sts"));
     let broker = pod_annotation(&sts.get("shop-rabbitmq").await.expect("sts"));
     let old = secrets.get("shop-users-database").await.expect("secret");
+    // Mimics the StatefulSet controller's status of a database that runs
+    // its current template.
+    let sts_rolled = |generation: Option<i64>| {
+        json!({"status": {"observedGeneration": generation, "replicas": 1,
+            "readyReplicas": 1, "currentRevision": "r1", "updateRevision": "r1"}})
+    };
+    let generation = sts
+        .get("shop-postgres-users")
+        .await
+        .expect("sts")
+        .metadata
+        .generation;
+    sts.patch_status(
+        "shop-postgres-users",
+        &PatchParams::default(),
+        &Patch::Merge(&sts_rolled(generation)),
+    )
+    .await
+    .expect("sts status");
 
     secrets
         .delete("shop-users-database", &DeleteParams::default())
@@ -1190,13 +1209,13 @@ async fn a_deleted_credential_secret_restarts_its_database_and_service_with_the_
         petstore_operator::build::credentials::version(&old),
         petstore_operator::build::credentials::version(&new)
     );
-    // The database restarts (its start script sets the new password), then
-    // the service's pods roll to connect with it; nothing else restarts.
-    assert_ne!(before("shop-users").await.as_deref(), Some(users.as_str()));
+    // First the database restarts (its start script sets the new password);
+    // the service waits for it; nothing else restarts.
     assert_ne!(
         pod_annotation(&sts.get("shop-postgres-users").await.expect("sts")),
         db
     );
+    assert_eq!(before("shop-users").await.as_deref(), Some(users.as_str()));
     assert_eq!(before("shop-catalog").await, catalog);
     assert_eq!(
         pod_annotation(&sts.get("shop-rabbitmq").await.expect("sts")),
@@ -1212,8 +1231,41 @@ async fn a_deleted_credential_secret_restarts_its_database_and_service_with_the_
         "{w:?}"
     );
     assert!(
-        w.contains(&"patch Deployment/shop-users".to_string()),
+        !w.contains(&"patch Deployment/shop-users".to_string()),
         "{w:?}"
+    );
+
+    // While the StatefulSet controller has not rolled the new template out,
+    // the service keeps waiting.
+    once(&client).await.expect("reconcile");
+    assert_eq!(before("shop-users").await.as_deref(), Some(users.as_str()));
+
+    // Mimics the StatefulSet controller's status once the database pod runs
+    // the new template: then the service's pods roll to the new password.
+    let generation = sts
+        .get("shop-postgres-users")
+        .await
+        .expect("sts")
+        .metadata
+        .generation;
+    sts.patch_status(
+        "shop-postgres-users",
+        &PatchParams::default(),
+        &Patch::Merge(
+            &json!({"status": {"observedGeneration": generation, "replicas": 1,
+            "readyReplicas": 1, "currentRevision": "r2", "updateRevision": "r2"}}),
+        ),
+    )
+    .await
+    .expect("sts status");
+    writes.clear();
+    once(&client).await.expect("reconcile");
+    assert_ne!(before("shop-users").await.as_deref(), Some(users.as_str()));
+    assert_eq!(before("shop-catalog").await, catalog);
+    assert!(
+        writes
+            .all()
+            .contains(&"patch Deployment/shop-users".to_string())
     );
     let pod = sts
         .get("shop-postgres-users")

@@ -149,6 +149,110 @@ pub fn annotate(children: &mut [Child], versions: &BTreeMap<String, String>) {
     }
 }
 
+fn pod_annotation(object: &Value) -> Option<&Value> {
+    object.pointer(&format!(
+        "/spec/template/metadata/annotations/{}",
+        ANNOTATION.replace('/', "~1")
+    ))
+}
+
+fn secrets_of(object: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Some(pod) = object.pointer("/spec/template/spec") {
+        referenced_secrets(pod, &mut names);
+    }
+    names
+}
+
+/// Is the StatefulSet still taking new credentials: the desired template
+/// carries other ones than the live object, or its controller reports a
+/// rollout under way (a generation not yet observed, pods not yet at the
+/// update revision, or not ready)?
+fn rolling(desired: &Value, live: Option<&Value>) -> bool {
+    let Some(live) = live else { return false };
+    if pod_annotation(desired) != pod_annotation(live) {
+        return true;
+    }
+    let int = |p: &str| live.pointer(p).and_then(Value::as_i64);
+    let text = |p: &str| live.pointer(p).and_then(Value::as_str);
+    let unobserved = matches!(
+        (int("/status/observedGeneration"), int("/metadata/generation")),
+        (Some(seen), Some(generation)) if seen < generation
+    );
+    let updating = matches!(
+        (text("/status/updateRevision"), text("/status/currentRevision")),
+        (Some(update), Some(current)) if update != current
+    );
+    let unready = matches!(
+        (int("/status/readyReplicas"), int("/status/replicas")),
+        (ready, Some(replicas)) if ready.unwrap_or(0) < replicas
+    );
+    unobserved || updating || unready
+}
+
+/// Orders a credential change: a Deployment whose [`ANNOTATION`] would change
+/// keeps its current one until every StatefulSet (database, broker) reading
+/// one of its Secrets has restarted with the new credentials, so the
+/// service's new pods never start against a server that does not know the
+/// new password yet. `observed` holds the live children; returns each held
+/// Deployment with what it waits for.
+pub fn hold_until_rolled(
+    children: &mut [Child],
+    observed: &crate::status::Observed,
+) -> Vec<(String, String)> {
+    let unrolled: Vec<(String, Vec<String>)> = children
+        .iter()
+        .filter(|c| c.resource.kind == "StatefulSet")
+        .filter(|c| {
+            rolling(
+                &c.object,
+                observed.get(&("StatefulSet".to_string(), c.name.clone())),
+            )
+        })
+        .map(|c| (c.name.clone(), secrets_of(&c.object)))
+        .collect();
+    let mut waiting = Vec::new();
+    for child in children
+        .iter_mut()
+        .filter(|c| c.resource.kind == "Deployment")
+    {
+        let Some(live) = observed.get(&("Deployment".to_string(), child.name.clone())) else {
+            continue;
+        };
+        let current = pod_annotation(live).cloned();
+        if current.is_none() || pod_annotation(&child.object) == current.as_ref() {
+            continue;
+        }
+        let mine = secrets_of(&child.object);
+        let blockers: Vec<&str> = unrolled
+            .iter()
+            .filter(|(_, theirs)| theirs.iter().any(|s| mine.contains(s)))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if blockers.is_empty() {
+            continue;
+        }
+        waiting.push((
+            child.name.clone(),
+            format!(
+                "{} waits for {} to restart with the new credentials",
+                child.name,
+                blockers.join(", ")
+            ),
+        ));
+        if let (Some(template), Some(current)) = (
+            child
+                .object
+                .pointer_mut("/spec/template/metadata/annotations")
+                .and_then(Value::as_object_mut),
+            current,
+        ) {
+            template.insert(ANNOTATION.into(), current);
+        }
+    }
+    waiting
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,6 +101,19 @@ pub async fn converge(ps: &PetStore, ctx: &Context, ns: &str) -> Result<Action, 
         versions.insert(s.name_any(), credentials::version(s));
     }
     credentials::annotate(&mut desired, &versions);
+    for (deployment, waiting) in credentials::hold_until_rolled(&mut desired, &observed) {
+        info!(%waiting, "credential change held");
+        let about = reference("apps/v1", "Deployment", &deployment, ns);
+        ctx.event_about(
+            ps,
+            EventType::Normal,
+            "CredentialsPending",
+            "HoldRollout",
+            waiting,
+            Some(about),
+        )
+        .await;
+    }
 
     let (applied, mut failures) = apply::apply_all(&ctx.client, ns, &desired, &mut observed).await;
     ctx.metrics.applies.inc_by(applied.len() as u64);
