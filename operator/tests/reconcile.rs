@@ -44,6 +44,19 @@ fn sorted(mut v: Vec<String>, extra: &[&str]) -> Vec<String> {
     v
 }
 
+/// The condition `type_` of a status (the test fails when it is missing).
+#[track_caller]
+fn condition<'a>(
+    status: &'a petstore_operator::crd::PetStoreStatus,
+    type_: &str,
+) -> &'a k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition {
+    status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == type_)
+        .unwrap_or_else(|| panic!("no {type_} condition in {:?}", status.conditions))
+}
+
 async fn get(client: &Client) -> Arc<PetStore> {
     let api: Api<PetStore> = Api::namespaced(client.clone(), NS);
     Arc::new(api.get("shop").await.expect("petstore"))
@@ -344,18 +357,10 @@ async fn status_says_which_children_are_not_ready_then_ready() {
     let (client, _) = started(&fixtures::minimal()).await;
     let ps = get(&client).await;
     let status = ps.status.clone().expect("status");
-    let ready = status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == "Ready")
-        .expect("Ready");
+    let ready = condition(&status, "Ready");
     assert_eq!(ready.status, "False");
     assert_eq!(ready.reason, "ComponentsNotReady");
-    let services = status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == "ServicesReady")
-        .expect("ServicesReady");
+    let services = condition(&status, "ServicesReady");
     assert!(
         services.message.contains("users (0/2 ready)"),
         "{}",
@@ -380,11 +385,7 @@ async fn status_says_which_children_are_not_ready_then_ready() {
     once(&client).await.expect("reconcile");
     let status = get(&client).await.status.clone().expect("status");
     assert_eq!(status.phase, Phase::Progressing);
-    let broker = status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == "BrokerReady")
-        .expect("BrokerReady");
+    let broker = condition(&status, "BrokerReady");
     assert_eq!(
         (broker.status.as_str(), broker.message.as_str()),
         ("False", "waiting for shop-rabbitmq")
@@ -546,11 +547,7 @@ async fn deletion_with_delete_removes_the_data() {
 
 fn backup_ready(ps: &PetStore) -> (String, String, String) {
     let status = ps.status.clone().expect("status");
-    let c = status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == "BackupReady")
-        .expect("BackupReady");
+    let c = condition(&status, "BackupReady");
     (c.status.clone(), c.reason.clone(), c.message.clone())
 }
 
@@ -1008,11 +1005,7 @@ async fn one_failing_child_does_not_stop_the_others() {
     }
     let status = get(&client).await.status.clone().expect("status");
     assert_eq!(status.phase, Phase::Degraded);
-    let ready = status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == "Ready")
-        .expect("Ready");
+    let ready = condition(&status, "Ready");
     assert_eq!(
         (ready.status.as_str(), ready.reason.as_str()),
         ("False", "ApplyFailed")
@@ -1068,11 +1061,7 @@ async fn a_stuck_rollout_is_not_ready_and_a_failed_one_is_degraded() {
     once(&client).await.expect("reconcile");
     let status = get(&client).await.status.clone().expect("status");
     assert_eq!(status.phase, Phase::Progressing);
-    let services = status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == "ServicesReady")
-        .expect("ServicesReady");
+    let services = condition(&status, "ServicesReady");
     assert_eq!(services.status, "False");
     assert!(
         services
@@ -1095,11 +1084,7 @@ async fn a_stuck_rollout_is_not_ready_and_a_failed_one_is_degraded() {
     once(&client).await.expect("reconcile");
     let status = get(&client).await.status.clone().expect("status");
     assert_eq!(status.phase, Phase::Degraded);
-    let ready = status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == "Ready")
-        .expect("Ready");
+    let ready = condition(&status, "Ready");
     assert_eq!(
         (ready.status.as_str(), ready.reason.as_str()),
         ("False", "RolloutFailed")
