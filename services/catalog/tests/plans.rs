@@ -13,15 +13,7 @@ use common::App;
 use kit::cursor::Cursor;
 use kit::pagination::{Count, Page, Start};
 use kit::sql::explain_page;
-
-const SORTS: [Sort; 6] = [
-    Sort::NameAsc,
-    Sort::NameDesc,
-    Sort::PriceAsc,
-    Sort::PriceDesc,
-    Sort::CreatedAsc,
-    Sort::CreatedDesc,
-];
+use sqlx::PgExecutor;
 
 async fn seed(app: &App) {
     let pool = &app.db.pool;
@@ -73,40 +65,47 @@ fn page(start: Start) -> Page {
     }
 }
 
+/// The plan of the product page `page` of `query`, exactly as the store would run it.
+async fn product_plan(db: impl PgExecutor<'_>, query: &ProductQuery, page: &Page) -> String {
+    let scope = format!("{query:?}");
+    let listing = store::products::listing(query, &scope);
+    explain_page(
+        db,
+        listing,
+        |qb| store::products::push_filters(qb, query),
+        page,
+    )
+    .await
+    .unwrap()
+}
+
+/// The plan of the pet page `page` of `query`, exactly as the store would run it.
+async fn pet_plan(db: impl PgExecutor<'_>, query: &PetQuery, page: &Page) -> String {
+    let scope = format!("{query:?}");
+    let listing = store::pets::listing(query, &scope);
+    explain_page(db, listing, |qb| store::pets::push_filters(qb, query), page)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn every_product_and_pet_sort_is_an_index_walk_on_any_page() {
     let app = App::start().await;
     seed(&app).await;
     let pool = &app.db.pool;
-    for sort in SORTS {
+    let first = page(Start::Offset(0));
+    for sort in Sort::ALL {
         let query = ProductQuery {
             sort,
             ..ProductQuery::default()
         };
-        let scope = format!("{query:?}");
-        let filters = |qb: &mut _| store::products::push_filters(qb, &query);
-        let first = page(Start::Offset(0));
-        let plan = explain_page(
-            pool,
-            store::products::listing(&query, &scope),
-            filters,
-            &first,
-        )
-        .await
-        .unwrap();
+        let plan = product_plan(pool, &query, &first).await;
         assert_indexed(&plan, "products", &format!("products {sort:?} page 1"));
         let deep = store::products::list(pool, &query, &page(Start::Offset(10_000)))
             .await
             .unwrap();
         let cursor = Cursor::decode(&deep.next_cursor.unwrap()).unwrap();
-        let plan = explain_page(
-            pool,
-            store::products::listing(&query, &scope),
-            filters,
-            &page(Start::After(cursor)),
-        )
-        .await
-        .unwrap();
+        let plan = product_plan(pool, &query, &page(Start::After(cursor))).await;
         assert_indexed(&plan, "products", &format!("products {sort:?} deep page"));
         assert!(plan.contains("Index Cond"), "enters at the cursor:\n{plan}");
 
@@ -114,25 +113,16 @@ async fn every_product_and_pet_sort_is_an_index_walk_on_any_page() {
             sort,
             ..PetQuery::default()
         };
-        let scope = format!("{query:?}");
-        let plan = explain_page(
-            pool,
-            store::pets::listing(&query, &scope),
-            |qb| store::pets::push_filters(qb, &query),
-            &first,
-        )
-        .await
-        .unwrap();
+        let plan = pet_plan(pool, &query, &first).await;
         assert_indexed(&plan, "pets", &format!("pets {sort:?} page 1"));
     }
     app.stop().await;
 }
 
 /// At 20,000 rows PostgreSQL rightly prefers one sequential pass to three trigram bitmaps
-/// (its GIN estimate does not know trigram frequencies); the check here is that an index
-/// serves the search at all, so whole-table passes (a sequential scan, or a walk of a sort index filtering every row)
-/// are priced out for this connection. At a
-/// million rows the planner picks the trigram indexes by itself (docs/benchmarks.md).
+/// (its GIN estimate does not know trigram frequencies). The check here is that the indexes
+/// can serve a search at all, so whole-table passes (a sequential scan, or a walk of a sort
+/// index filtering every row) are priced out for this connection.
 #[tokio::test]
 async fn text_search_can_be_served_by_the_trigram_indexes() {
     let app = App::start().await;
@@ -141,20 +131,12 @@ async fn text_search_can_be_served_by_the_trigram_indexes() {
     for setting in ["SET enable_seqscan = off", "SET enable_indexscan = off"] {
         sqlx::query(setting).execute(&mut *conn).await.unwrap();
     }
-    let pool = &mut *conn;
+    let first = page(Start::Offset(0));
     let query = ProductQuery {
         q: Some("SKU-1234".into()),
         ..ProductQuery::default()
     };
-    let scope = format!("{query:?}");
-    let plan = explain_page(
-        &mut *pool,
-        store::products::listing(&query, &scope),
-        |qb| store::products::push_filters(qb, &query),
-        &page(Start::Offset(0)),
-    )
-    .await
-    .unwrap();
+    let plan = product_plan(&mut *conn, &query, &first).await;
     for index in [
         "products_sku_trgm_idx",
         "products_name_trgm_idx",
@@ -167,15 +149,7 @@ async fn text_search_can_be_served_by_the_trigram_indexes() {
         q: Some("breed777".into()),
         ..PetQuery::default()
     };
-    let scope = format!("{query:?}");
-    let plan = explain_page(
-        &mut *pool,
-        store::pets::listing(&query, &scope),
-        |qb| store::pets::push_filters(qb, &query),
-        &page(Start::Offset(0)),
-    )
-    .await
-    .unwrap();
+    let plan = pet_plan(&mut *conn, &query, &first).await;
     assert!(plan.contains("pets_breed_trgm_idx"), "{plan}");
     drop(conn);
     app.stop().await;

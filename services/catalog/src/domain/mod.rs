@@ -35,6 +35,18 @@ pub enum Sort {
     CreatedDesc,
 }
 
+impl Sort {
+    /// Every sort order.
+    pub const ALL: [Sort; 6] = [
+        Sort::NameAsc,
+        Sort::NameDesc,
+        Sort::PriceAsc,
+        Sort::PriceDesc,
+        Sort::CreatedAsc,
+        Sort::CreatedDesc,
+    ];
+}
+
 /// Price bounds of a list filter, checked for sign and order.
 pub fn validate_price_range(min: Option<i64>, max: Option<i64>, v: &mut Validator) {
     if let Some(min) = min {

@@ -51,14 +51,7 @@ mod tests {
 
     #[test]
     fn every_sort_ends_with_the_id_in_its_direction() {
-        for sort in [
-            Sort::NameAsc,
-            Sort::NameDesc,
-            Sort::PriceAsc,
-            Sort::PriceDesc,
-            Sort::CreatedAsc,
-            Sort::CreatedDesc,
-        ] {
+        for sort in Sort::ALL {
             let keys = sort_keys(sort);
             assert_eq!(keys.last().unwrap().expr, "p.id");
             assert!(keys.iter().all(|k| k.desc == keys[0].desc), "{sort:?}");
