@@ -944,10 +944,10 @@ async fn a_keyed_list_edited_by_another_manager_is_restored() {
         .spec
         .and_then(|s| s.ports)
         .expect("ports");
-    let catalog = petstore_contract::CATALOG.port;
+    let catalog = petstore_contract::CATALOG;
     assert_eq!(
         ports.iter().map(|p| p.port).collect::<Vec<_>>(),
-        [i32::from(catalog)]
+        [i32::from(catalog.port), i32::from(catalog.internal_port())]
     );
     let env: Vec<String> = deploy
         .get("shop-users")

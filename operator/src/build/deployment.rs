@@ -87,7 +87,7 @@ pub fn build(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Deploymen
     let probe = |path: &str, period: i32| Probe {
         http_get: Some(HTTPGetAction {
             path: Some(path.into()),
-            port: IntOrString::String("http".into()),
+            port: IntOrString::String(INTERNAL_PORT_NAME.into()),
             ..HTTPGetAction::default()
         }),
         period_seconds: Some(period),
@@ -99,12 +99,20 @@ pub fn build(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Deploymen
         image: Some(image),
         image_pull_policy: pull_policy,
         command: Some(vec![svc.binary.into()]),
-        ports: Some(vec![ContainerPort {
-            name: Some("http".into()),
-            container_port: i32::from(svc.port),
-            protocol: Some("TCP".into()),
-            ..ContainerPort::default()
-        }]),
+        ports: Some(vec![
+            ContainerPort {
+                name: Some("http".into()),
+                container_port: i32::from(svc.port),
+                protocol: Some("TCP".into()),
+                ..ContainerPort::default()
+            },
+            ContainerPort {
+                name: Some(INTERNAL_PORT_NAME.into()),
+                container_port: i32::from(svc.internal_port()),
+                protocol: Some("TCP".into()),
+                ..ContainerPort::default()
+            },
+        ]),
         env: Some(env),
         resources: Some(cfg.resources.clone().unwrap_or_else(default_resources)),
         liveness_probe: Some(probe(endpoints::HEALTH, 10)),
@@ -132,6 +140,7 @@ pub fn build(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Deploymen
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
                     labels: Some(pod_labels),
+                    annotations: Some(scrape_annotations(svc)),
                     ..ObjectMeta::default()
                 }),
                 spec: Some(PodSpec {
@@ -153,6 +162,19 @@ pub fn build(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Deploymen
         }),
         ..Deployment::default()
     }
+}
+
+/// Name of the container and Service port of the internal listener (`/metrics`,
+/// `/status`, the probes); the Ingress and the gateway never use it.
+pub const INTERNAL_PORT_NAME: &str = "internal";
+
+/// The conventional annotations by which Prometheus finds a pod's metrics.
+fn scrape_annotations(svc: &ServiceSpec) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("prometheus.io/scrape".into(), "true".into()),
+        ("prometheus.io/port".into(), svc.internal_port().to_string()),
+        ("prometheus.io/path".into(), endpoints::METRICS.into()),
+    ])
 }
 
 fn plain(name: &str, value: impl Into<String>) -> EnvVar {
@@ -189,7 +211,13 @@ pub const AMQP_PASSWORD: &str = "AMQP_PASSWORD";
 /// The environment of a service container, per the contract. Secret values
 /// are referenced, never copied: URLs use dependent variable expansion.
 pub fn environment(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Vec<EnvVar> {
-    let mut env = vec![plain(env::LISTEN_ADDR, format!("0.0.0.0:{}", svc.port))];
+    let mut env = vec![
+        plain(env::LISTEN_ADDR, format!("0.0.0.0:{}", svc.port)),
+        plain(
+            env::INTERNAL_LISTEN_ADDR,
+            format!("0.0.0.0:{}", svc.internal_port()),
+        ),
+    ];
     if svc.has_database {
         env.push(from_secret(
             DATABASE_PASSWORD,

@@ -1,7 +1,10 @@
 //! NetworkPolicies: nothing in the store is reachable unless allowed; only
 //! the gateway is reachable from outside it; a backend only from the
 //! gateway; a database only from its own service (and the backup job); the
-//! broker only from the services that use it.
+//! broker only from the services that use it. A service's internal port
+//! (`/metrics`, `/status`) admits only Prometheus pods (labelled
+//! `app.kubernetes.io/name: prometheus`, in any namespace); the kubelet's probes
+//! are node traffic, which NetworkPolicies do not filter.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +39,21 @@ fn backup_pods(ps: &PetStore) -> NetworkPolicyPeer {
             (labels::INSTANCE.into(), instance(ps)),
             (labels::COMPONENT.into(), backup::COMPONENT.into()),
         ]))),
+        ..NetworkPolicyPeer::default()
+    }
+}
+
+/// Label value that marks the pods allowed to scrape the internal ports: what the
+/// Prometheus Operator and the community Prometheus chart put on Prometheus's pods.
+pub const SCRAPER_NAME: &str = "prometheus";
+
+fn scrapers() -> NetworkPolicyPeer {
+    NetworkPolicyPeer {
+        namespace_selector: Some(LabelSelector::default()),
+        pod_selector: Some(select(BTreeMap::from([(
+            labels::NAME.into(),
+            SCRAPER_NAME.into(),
+        )]))),
         ..NetworkPolicyPeer::default()
     }
 }
@@ -96,13 +114,20 @@ pub fn build(ps: &PetStore) -> Vec<NetworkPolicy> {
                 .chain(callers)
                 .collect()
         });
-        out.push(allow(
+        let mut policy = allow(
             ps,
             format!("{inst}-{}", svc.name),
             selector(ps, svc.name),
             from,
             svc.port,
-        ));
+        );
+        if let Some(rules) = policy.spec.as_mut().and_then(|s| s.ingress.as_mut()) {
+            rules.push(NetworkPolicyIngressRule {
+                from: Some(vec![scrapers()]),
+                ports: Some(vec![tcp(svc.internal_port())]),
+            });
+        }
+        out.push(policy);
     }
     let db_services: Vec<_> = ps
         .spec
@@ -154,6 +179,35 @@ pub fn build(ps: &PetStore) -> Vec<NetworkPolicy> {
 mod tests {
     use super::*;
     use crate::fixtures;
+
+    #[test]
+    fn internal_ports_admit_prometheus_only_even_on_the_gateway() {
+        let ps = fixtures::minimal();
+        for policy in build(&ps)
+            .iter()
+            .filter(|p| p.metadata.name.as_deref() == Some("shop-gateway"))
+        {
+            let rules = policy
+                .spec
+                .as_ref()
+                .and_then(|s| s.ingress.as_ref())
+                .expect("rules");
+            let internal: Vec<_> = rules
+                .iter()
+                .filter(|r| {
+                    r.ports.iter().flatten().any(|p| {
+                        p.port == Some(IntOrString::Int(i32::from(GATEWAY.internal_port())))
+                    })
+                })
+                .collect();
+            assert_eq!(internal.len(), 1);
+            assert_eq!(internal[0].from, Some(vec![scrapers()]));
+            // The open rule is the public port's only.
+            let open: Vec<_> = rules.iter().filter(|r| r.from.is_none()).collect();
+            assert_eq!(open.len(), 1);
+            assert_eq!(open[0].ports, Some(vec![tcp(GATEWAY.port)]));
+        }
+    }
 
     #[test]
     fn only_the_gateway_is_open_to_everyone() {

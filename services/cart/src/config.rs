@@ -72,7 +72,7 @@ mod tests {
             ("ORDERS_URL", "http://orders:8085".to_string()),
         ]))
         .unwrap();
-        assert_eq!(config.store.listen_addr.port(), 8084);
+        assert_eq!(config.store.listen.public.port(), 8084);
         assert_eq!(config.catalog_url.as_str(), "http://catalog:8082/");
         assert_eq!(config.orders_url.as_str(), "http://orders:8085/");
         assert_eq!(config.products_queue, PRODUCTS_QUEUE);

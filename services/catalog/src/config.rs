@@ -53,7 +53,7 @@ mod tests {
             ("JWT_PUBLIC_KEY", keys.public_pem),
         ]))
         .unwrap();
-        assert_eq!(config.store.listen_addr.port(), 8082);
+        assert_eq!(config.store.listen.public.port(), 8082);
         assert_eq!(config.order_paid_queue, ORDER_PAID_QUEUE);
     }
 }

@@ -14,8 +14,8 @@ pub mod state;
 pub mod store;
 
 use kit::events::{Outbox, Subscription};
+use kit::listen::{ListenAddrs, Listeners};
 use kit::service::{BoxError, Platform, Service};
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
@@ -40,21 +40,21 @@ impl Service for Catalog {
 
     fn serve(
         config: Config,
-        listener: TcpListener,
+        listeners: Listeners,
         shutdown: CancellationToken,
     ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listener, shutdown)
+        serve(config, listeners, shutdown)
     }
 
-    fn listen_addr(config: &Config) -> std::net::SocketAddr {
-        config.store.listen_addr
+    fn listen_addrs(config: &Config) -> ListenAddrs {
+        config.store.listen
     }
 }
 
-/// Runs the catalog on `listener` until `shutdown`.
+/// Runs the catalog on `listeners` until `shutdown`.
 pub async fn serve(
     config: Config,
-    listener: TcpListener,
+    listeners: Listeners,
     shutdown: CancellationToken,
 ) -> Result<(), BoxError> {
     let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
@@ -69,6 +69,6 @@ pub async fn serve(
         verifier: config.store.verifier.clone(),
     };
     platform
-        .serve(listener, routes::router(state), routes::openapi())
+        .serve(listeners, routes::router(state), routes::openapi())
         .await
 }

@@ -9,6 +9,9 @@
 pub mod env {
     /// Socket address the HTTP server binds, e.g. `0.0.0.0:8080`.
     pub const LISTEN_ADDR: &str = "LISTEN_ADDR";
+    /// Socket address of the internal listener (`/metrics`, `/status`, probes), e.g.
+    /// `0.0.0.0:9080`; never routed by the gateway nor reached by the Ingress.
+    pub const INTERNAL_LISTEN_ADDR: &str = "INTERNAL_LISTEN_ADDR";
     /// PostgreSQL connection URL of the service's own database.
     pub const DATABASE_URL: &str = "DATABASE_URL";
     /// Maximum number of pooled PostgreSQL connections.
@@ -40,14 +43,18 @@ pub mod env {
 }
 
 /// HTTP endpoints every service serves.
+///
+/// `HEALTH` and `READY` are on both listeners (the gateway aggregates the backends'
+/// readiness over their public port; probes use the internal one); `STATUS` and
+/// `METRICS` are on the internal listener only; the rest on the public one.
 pub mod endpoints {
     /// Liveness: the process answers.
     pub const HEALTH: &str = "/health";
-    /// Readiness: the service's database and broker are reachable.
+    /// Readiness: the service's database, broker and background workers are up.
     pub const READY: &str = "/ready";
-    /// Name, version, uptime and dependency states.
+    /// Name, version, uptime and dependency states (internal listener only).
     pub const STATUS: &str = "/status";
-    /// Prometheus text exposition.
+    /// Prometheus text exposition (internal listener only).
     pub const METRICS: &str = "/metrics";
     /// The service's OpenAPI document.
     pub const OPENAPI: &str = "/openapi.json";
@@ -94,7 +101,15 @@ pub struct ServiceSpec {
     pub calls: &'static [&'static str],
 }
 
+/// How far above its public port a service's internal listener is by default.
+pub const INTERNAL_PORT_OFFSET: u16 = 1000;
+
 impl ServiceSpec {
+    /// Default TCP port of the internal listener (`/metrics`, `/status`, probes).
+    pub const fn internal_port(&self) -> u16 {
+        self.port + INTERNAL_PORT_OFFSET
+    }
+
     /// Name of the service's database.
     pub fn database(&self) -> String {
         format!("petstore_{}", self.name)
@@ -220,7 +235,10 @@ mod tests {
     #[test]
     fn names_ports_and_routes_are_unique() {
         let mut names: Vec<_> = SERVICES.iter().map(|s| s.name).collect();
-        let mut ports: Vec<_> = SERVICES.iter().map(|s| s.port).collect();
+        let mut ports: Vec<_> = SERVICES
+            .iter()
+            .flat_map(|s| [s.port, s.internal_port()])
+            .collect();
         let mut routes: Vec<_> = SERVICES.iter().flat_map(|s| s.routes).collect();
         for list in [&mut names as &mut dyn UniqueCheck, &mut ports, &mut routes] {
             assert!(list.all_unique());

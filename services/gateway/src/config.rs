@@ -1,6 +1,5 @@
 //! The gateway's configuration, read once at start-up from the environment.
 
-use std::net::SocketAddr;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -27,8 +26,9 @@ pub const DEFAULT_RATE_LIMIT_PER_USER: u32 = 300;
 /// Everything the gateway needs to run.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Where the HTTP server listens (`LISTEN_ADDR`, default `0.0.0.0:8080`).
-    pub listen_addr: SocketAddr,
+    /// Where the public (`LISTEN_ADDR`, default `0.0.0.0:8080`) and internal
+    /// (`INTERNAL_LISTEN_ADDR`, default `0.0.0.0:9080`) listeners bind.
+    pub listen: kit::listen::ListenAddrs,
     /// Verifies access tokens (`JWT_PUBLIC_KEY`).
     pub verifier: TokenVerifier,
     /// Base URL of every enabled backend (`<NAME>_URL`); a contract backend
@@ -106,7 +106,7 @@ impl FromStr for AllowedOrigins {
 
 impl FromEnv for Config {
     fn from_env(env: &mut Env) -> Option<Self> {
-        let listen_addr = env.listen_addr(petstore_contract::GATEWAY.port);
+        let listen = env.listen_addrs(&petstore_contract::GATEWAY);
         let verifier = verifier_from_env(env);
         // A backend without a URL is disabled in this store (the operator
         // sets URLs only for enabled services): its prefix answers 503.
@@ -138,7 +138,7 @@ impl FromEnv for Config {
         }
         let max_body_bytes = env.optional(MAX_REQUEST_BODY_BYTES, DEFAULT_MAX_BODY_BYTES);
         Some(Self {
-            listen_addr,
+            listen,
             verifier: verifier?,
             upstreams,
             cors_allowed_origins,
@@ -170,7 +170,7 @@ mod tests {
     #[test]
     fn defaults_are_secure() {
         let config = Config::load(Env::from_pairs(base_env())).unwrap();
-        assert_eq!(config.listen_addr.port(), 8080);
+        assert_eq!(config.listen.public.port(), 8080);
         assert_eq!(config.cors_allowed_origins, AllowedOrigins::None);
         assert_eq!(config.trusted_proxy_hops, 0);
         assert_eq!(config.rate_limit_per_ip_per_minute, 600);

@@ -20,10 +20,10 @@ pub mod state;
 use std::time::{Duration, Instant};
 
 use kit::http::Runtime;
+use kit::listen::{ListenAddrs, Listeners};
 use kit::metrics::Metrics;
 use kit::service::BoxError;
 use petstore_contract::ServiceSpec;
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
@@ -49,21 +49,21 @@ impl kit::service::Service for Gateway {
 
     fn serve(
         config: Config,
-        listener: TcpListener,
+        listeners: Listeners,
         shutdown: CancellationToken,
     ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listener, shutdown)
+        serve(config, listeners, shutdown)
     }
 
-    fn listen_addr(config: &Config) -> std::net::SocketAddr {
-        config.listen_addr
+    fn listen_addrs(config: &Config) -> ListenAddrs {
+        config.listen
     }
 }
 
-/// Runs the gateway on `listener` until `shutdown`.
+/// Runs the gateway on `listeners` until `shutdown`.
 pub async fn serve(
     config: Config,
-    listener: TcpListener,
+    listeners: Listeners,
     shutdown: CancellationToken,
 ) -> Result<(), BoxError> {
     let state = AppState::new(&config)?;
@@ -78,7 +78,7 @@ pub async fn serve(
     };
     let api = routes::router(state, &config.cors_allowed_origins);
     let app = kit::http::app_with_docs(runtime, api, &docs::links());
-    let served = kit::http::serve(listener, app, shutdown.clone()).await;
+    let served = kit::http::serve(listeners, app, shutdown.clone()).await;
     shutdown.cancel();
     let _ = eviction.await;
     Ok(served?)

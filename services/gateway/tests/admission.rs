@@ -78,11 +78,10 @@ async fn the_per_ip_limit_is_429_with_retry_after() {
     assert_eq!(body["type"], "https://petstore.dev/problems/rate-limited");
     assert_eq!(stack.catalog.seen().len() + stack.users.seen().len(), 2);
 
-    // Health, readiness, metrics and docs are never limited.
+    // Health, readiness and docs are never limited.
     for path in [
         "/health",
         "/ready",
-        "/metrics",
         "/api/health",
         "/docs/",
         "/openapi.json",

@@ -166,3 +166,58 @@ async fn every_response_carries_the_security_headers() {
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
     }
 }
+
+#[tokio::test]
+async fn metrics_and_status_are_served_only_on_the_internal_listener() {
+    let stack = Stack::start(|_| {}).await;
+    // The public listener is what the Ingress reaches: the internals are not there.
+    for path in ["/metrics", "/status"] {
+        let body = problem(stack.get(path).await, 404).await;
+        assert_eq!(body["detail"], "route not found", "{path}");
+    }
+    let internal = |path: &str| stack.http.get(stack.gateway.internal(path)).send();
+    let metrics = internal("/metrics").await.expect("scrape");
+    assert_eq!(metrics.status(), 200);
+    assert!(
+        metrics
+            .text()
+            .await
+            .expect("text")
+            .contains("http_requests"),
+        "the metrics are exposed internally"
+    );
+    let status: serde_json::Value = internal("/status")
+        .await
+        .expect("status")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(status["name"], "gateway");
+    // Probes work on both; the API is public only.
+    for path in ["/health", "/ready"] {
+        assert_eq!(internal(path).await.expect("probe").status(), 200, "{path}");
+    }
+    problem(internal("/api/health").await.expect("send"), 404).await;
+    problem(internal("/docs/").await.expect("send"), 404).await;
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_problem_with_allow() {
+    let stack = Stack::start(|_| {}).await;
+    let response = stack
+        .http
+        .delete(stack.url("/api/health"))
+        .send()
+        .await
+        .expect("send");
+    let allow = response.headers().get("allow").cloned();
+    let body = problem(response, 405).await;
+    assert_eq!(
+        body["type"],
+        "https://petstore.dev/problems/method-not-allowed"
+    );
+    assert_eq!(
+        allow.as_ref().and_then(|v| v.to_str().ok()),
+        Some("GET,HEAD")
+    );
+}

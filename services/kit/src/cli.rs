@@ -61,11 +61,8 @@ fn fail(spec: &ServiceSpec, err: &BoxError) -> ExitCode {
 
 async fn serve<S: Service>() -> Result<(), BoxError> {
     let config = S::Config::load(Env::process())?;
-    let addr = S::listen_addr(&config);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|err| format!("cannot listen on {addr}: {err}"))?;
-    S::serve(config, listener, crate::http::shutdown_on_signal()).await
+    let listeners = crate::listen::Listeners::bind(S::listen_addrs(&config)).await?;
+    S::serve(config, listeners, crate::http::shutdown_on_signal()).await
 }
 
 async fn migrate<S: Service>() -> Result<(), BoxError> {

@@ -8,6 +8,10 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;
 
+use petstore_contract::ServiceSpec;
+
+use crate::listen::ListenAddrs;
+
 /// A value that must never be printed (passwords, keys, URLs with credentials).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret<T>(T);
@@ -141,12 +145,24 @@ impl Env {
         self.problems.push(format!("{name} {message}"));
     }
 
-    /// The listen address, defaulting to the service's contract port on all interfaces.
-    pub fn listen_addr(&mut self, default_port: u16) -> SocketAddr {
-        self.optional(
-            petstore_contract::env::LISTEN_ADDR,
-            SocketAddr::from(([0, 0, 0, 0], default_port)),
-        )
+    /// The public and internal listen addresses, defaulting to `spec`'s contract ports on
+    /// all interfaces; the two must differ.
+    pub fn listen_addrs(&mut self, spec: &ServiceSpec) -> ListenAddrs {
+        let any = |port| SocketAddr::from(([0, 0, 0, 0], port));
+        let addrs = ListenAddrs {
+            public: self.optional(petstore_contract::env::LISTEN_ADDR, any(spec.port)),
+            internal: self.optional(
+                petstore_contract::env::INTERNAL_LISTEN_ADDR,
+                any(spec.internal_port()),
+            ),
+        };
+        if addrs.public == addrs.internal && addrs.public.port() != 0 {
+            self.problem(
+                petstore_contract::env::INTERNAL_LISTEN_ADDR,
+                format_args!("must differ from {}", petstore_contract::env::LISTEN_ADDR),
+            );
+        }
+        addrs
     }
 
     /// Finishes reading: the built value if every variable was good, else every problem at once.
@@ -223,5 +239,24 @@ mod tests {
     fn blank_counts_as_missing() {
         let err = Demo::load(Env::from_pairs([("URL", "  "), ("PORT", "1")])).unwrap_err();
         assert_eq!(err.problems, vec!["URL is not set".to_string()]);
+    }
+
+    #[test]
+    fn the_internal_listener_defaults_beside_the_public_one_and_must_differ() {
+        let spec = &petstore_contract::CATALOG;
+        let mut env = Env::from_pairs::<&str, &str>([]);
+        let addrs = env.listen_addrs(spec);
+        assert_eq!((addrs.public.port(), addrs.internal.port()), (8082, 9082));
+        assert!(env.problems.is_empty());
+
+        let mut env = Env::from_pairs([
+            ("LISTEN_ADDR", "127.0.0.1:7000"),
+            ("INTERNAL_LISTEN_ADDR", "127.0.0.1:7000"),
+        ]);
+        env.listen_addrs(spec);
+        assert_eq!(
+            env.problems,
+            vec!["INTERNAL_LISTEN_ADDR must differ from LISTEN_ADDR".to_string()]
+        );
     }
 }

@@ -72,6 +72,9 @@ pub enum ApiError {
     /// The named thing does not exist (or is not visible to the caller).
     #[error("{0} not found")]
     NotFound(String),
+    /// The route exists, the method does not (the `Allow` header lists those that do).
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// The request conflicts with the current state.
     #[error("conflict: {detail}")]
     Conflict {
@@ -145,6 +148,7 @@ impl ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -164,6 +168,11 @@ impl ApiError {
             Self::Unauthorized(detail) => ("unauthorized", Some(detail.clone()), vec![]),
             Self::Forbidden(detail) => ("forbidden", Some(detail.clone()), vec![]),
             Self::NotFound(what) => ("not-found", Some(format!("{what} not found")), vec![]),
+            Self::MethodNotAllowed => (
+                "method-not-allowed",
+                Some("this route does not accept that method".to_string()),
+                vec![],
+            ),
             Self::Conflict { detail, field } => (
                 "conflict",
                 Some(detail.clone()),
@@ -292,6 +301,11 @@ impl<T, E: Into<ApiError>> ResultExt<T> for Result<T, E> {
 /// The body when a route does not exist.
 pub async fn route_not_found() -> ApiError {
     ApiError::not_found("route")
+}
+
+/// The body when a route exists but not with the request's method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 #[cfg(test)]

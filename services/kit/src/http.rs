@@ -1,6 +1,7 @@
-//! The HTTP shell every service shares: `/health`, `/ready`, `/status`,
-//! `/metrics`, `/openapi.json`, `/docs`, request ids, request logs and
-//! metrics, panics turned into problems, and graceful shutdown.
+//! The HTTP shell every service shares: `/health`, `/ready`, `/openapi.json` and
+//! `/docs` beside the API on the public listener; `/health`, `/ready`, `/status` and
+//! `/metrics` on the internal one; request ids, request logs and metrics, panics turned
+//! into problems, and graceful shutdown of both.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::events::Broker;
+use crate::listen::Listeners;
 use crate::metrics::{Metrics, RequestLabels};
 
 /// Header carrying the request id.
@@ -188,8 +190,17 @@ fn panic_to_problem(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response
     ApiError::internal("handler panicked").into_response()
 }
 
-/// The service's router with the shared endpoints and layers around it.
-pub fn app(runtime: Runtime, api: Router) -> Router {
+/// A service's two routers: what its public listener serves, and its internal one.
+#[derive(Debug)]
+pub struct Routers {
+    /// The API and the public shared endpoints.
+    pub public: Router,
+    /// `/health`, `/ready`, `/status` and `/metrics`.
+    pub internal: Router,
+}
+
+/// The service's routers with the shared endpoints and layers around them.
+pub fn app(runtime: Runtime, api: Router) -> Routers {
     app_with_docs(runtime, api, &[])
 }
 
@@ -200,7 +211,7 @@ pub fn app_with_docs(
     runtime: Runtime,
     api: Router,
     extra_docs: &[(&'static str, &'static str)],
-) -> Router {
+) -> Routers {
     const OWN_DOC: &str = "/docs/openapi.json";
     let runtime = Arc::new(runtime);
     let mut docs =
@@ -213,22 +224,38 @@ pub fn app_with_docs(
         );
         docs = docs.config(utoipa_swagger_ui::Config::new(urls));
     }
-    let shared = Router::new()
+    let probes = Router::new()
         .route(endpoints::HEALTH, get(health))
-        .route(endpoints::READY, get(ready))
-        .route(endpoints::STATUS, get(status))
-        .route(endpoints::METRICS, get(metrics))
+        .route(endpoints::READY, get(ready));
+    let public = Router::new()
+        .merge(probes.clone())
         .route(endpoints::OPENAPI, get(openapi))
-        .with_state(runtime.clone());
-    Router::new()
-        .merge(shared)
+        .with_state(runtime.clone())
         .merge(docs)
         .merge(api)
-        .fallback(crate::error::route_not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::extract::MAX_BODY_BYTES,
         ))
-        .layer(middleware::from_fn_with_state(runtime, record_metrics))
+        .layer(middleware::from_fn_with_state(
+            runtime.clone(),
+            record_metrics,
+        ));
+    let internal = probes
+        .route(endpoints::STATUS, get(status))
+        .route(endpoints::METRICS, get(metrics))
+        .with_state(runtime);
+    Routers {
+        public: with_shell(public),
+        internal: with_shell(internal),
+    }
+}
+
+/// The layers around both routers: unknown routes and methods as problems, security
+/// headers, request ids, request spans, panics as problems.
+fn with_shell(router: Router) -> Router {
+    router
+        .fallback(crate::error::route_not_found)
+        .method_not_allowed_fallback(crate::error::method_not_allowed)
         .layer(middleware::map_response(security_headers))
         .layer(
             // Outermost first: the request id exists before the span that logs
@@ -250,20 +277,33 @@ fn request_span(request: &Request) -> tracing::Span {
     tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
 }
 
-/// Serves until `shutdown` is cancelled, then lets in-flight requests finish.
+/// Serves both routers until `shutdown` is cancelled, then lets in-flight requests
+/// finish; if either listener fails, the other is stopped too.
 pub async fn serve(
-    listener: TcpListener,
-    router: Router,
+    listeners: Listeners,
+    routers: Routers,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    let addr = listener.local_addr()?;
-    tracing::info!(%addr, "listening");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown.cancelled_owned())
-    .await
+    let addrs = listeners.local_addrs()?;
+    tracing::info!(public = %addrs.public, internal = %addrs.internal, "listening");
+    let one = |listener: TcpListener, router: Router| {
+        let shutdown = shutdown.clone();
+        async move {
+            let served = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+            .await;
+            shutdown.cancel();
+            served
+        }
+    };
+    let (public, internal) = tokio::join!(
+        one(listeners.public, routers.public),
+        one(listeners.internal, routers.internal)
+    );
+    public.and(internal)
 }
 
 /// A token cancelled on SIGTERM or Ctrl-C.

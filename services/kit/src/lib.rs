@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod http;
+pub mod listen;
 pub mod metrics;
 pub mod money;
 pub mod openapi;

@@ -11,7 +11,6 @@ use axum::Router;
 use petstore_contract::{ServiceSpec, env};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
-use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -20,6 +19,7 @@ use crate::config::{Env, FromEnv, Secret};
 use crate::db::DatabaseConfig;
 use crate::events::{Broker, EventHandler, Subscription};
 use crate::http::Runtime;
+use crate::listen::{ListenAddrs, Listeners};
 use crate::metrics::Metrics;
 
 /// Any failure that stops a service.
@@ -28,8 +28,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Configuration every data service shares.
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
-    /// Where the HTTP server listens.
-    pub listen_addr: std::net::SocketAddr,
+    /// Where the public and internal HTTP listeners bind.
+    pub listen: ListenAddrs,
     /// The service's own database.
     pub database: DatabaseConfig,
     /// The broker.
@@ -41,12 +41,12 @@ pub struct StoreConfig {
 impl StoreConfig {
     /// Reads the shared variables for `spec`.
     pub fn from_env(env: &mut Env, spec: &ServiceSpec) -> Option<Self> {
-        let listen_addr = env.listen_addr(spec.port);
+        let listen = env.listen_addrs(spec);
         let database = DatabaseConfig::from_env(env);
         let amqp_url = env.required(env::AMQP_URL);
         let verifier = verifier_from_env(env);
         Some(Self {
-            listen_addr,
+            listen,
             database: database?,
             amqp_url: amqp_url?,
             verifier: verifier?,
@@ -122,7 +122,7 @@ impl Platform {
     /// the relay and consumers to finish their in-flight work.
     pub async fn serve(
         self,
-        listener: TcpListener,
+        listeners: Listeners,
         api: Router,
         openapi: utoipa::openapi::OpenApi,
     ) -> Result<(), BoxError> {
@@ -135,7 +135,7 @@ impl Platform {
             openapi,
         };
         crate::http::serve(
-            listener,
+            listeners,
             crate::http::app(runtime, api),
             self.shutdown.clone(),
         )
@@ -157,12 +157,12 @@ pub trait Service {
     type Config: FromEnv + Send + 'static;
     /// Its migrations, if it has a database.
     fn migrator() -> Option<&'static Migrator>;
-    /// Runs the service on `listener` until `shutdown`.
+    /// Runs the service on `listeners` until `shutdown`.
     fn serve(
         config: Self::Config,
-        listener: TcpListener,
+        listeners: Listeners,
         shutdown: CancellationToken,
     ) -> impl Future<Output = Result<(), BoxError>> + Send;
     /// Where it listens, from its configuration.
-    fn listen_addr(config: &Self::Config) -> std::net::SocketAddr;
+    fn listen_addrs(config: &Self::Config) -> ListenAddrs;
 }

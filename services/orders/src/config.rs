@@ -71,7 +71,7 @@ mod tests {
             ("CATALOG_URL", "http://catalog:8082/".to_string()),
         ]))
         .unwrap();
-        assert_eq!(config.store.listen_addr.port(), 8085);
+        assert_eq!(config.store.listen.public.port(), 8085);
         assert_eq!(config.catalog_url, "http://catalog:8082");
         assert_eq!(config.checkout_queue, CHECKOUT_QUEUE);
         assert_eq!(config.saga_queue, SAGA_QUEUE);

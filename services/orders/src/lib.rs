@@ -17,8 +17,8 @@ pub mod state;
 pub mod store;
 
 use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription};
+use kit::listen::{ListenAddrs, Listeners};
 use kit::service::{BoxError, Platform, Service};
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
@@ -43,21 +43,21 @@ impl Service for Orders {
 
     fn serve(
         config: Config,
-        listener: TcpListener,
+        listeners: Listeners,
         shutdown: CancellationToken,
     ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listener, shutdown)
+        serve(config, listeners, shutdown)
     }
 
-    fn listen_addr(config: &Config) -> std::net::SocketAddr {
-        config.store.listen_addr
+    fn listen_addrs(config: &Config) -> ListenAddrs {
+        config.store.listen
     }
 }
 
-/// Runs the orders service on `listener` until `shutdown`.
+/// Runs the orders service on `listeners` until `shutdown`.
 pub async fn serve(
     config: Config,
-    listener: TcpListener,
+    listeners: Listeners,
     shutdown: CancellationToken,
 ) -> Result<(), BoxError> {
     let catalog = kit::upstream::CatalogClient::new(&config.catalog_url)?;
@@ -81,6 +81,6 @@ pub async fn serve(
         catalog,
     };
     platform
-        .serve(listener, routes::router(state), routes::openapi())
+        .serve(listeners, routes::router(state), routes::openapi())
         .await
 }

@@ -54,7 +54,7 @@ mod tests {
             ("JWT_PUBLIC_KEY", keys.public_pem),
         ]))
         .unwrap();
-        assert_eq!(config.store.listen_addr.port(), 8087);
+        assert_eq!(config.store.listen.public.port(), 8087);
         assert_eq!(config.events_queue, EVENTS_QUEUE);
     }
 }

@@ -17,6 +17,8 @@ pub struct ServiceProcess {
     pub spec: &'static ServiceSpec,
     /// `http://127.0.0.1:<port>`.
     pub url: String,
+    /// `http://127.0.0.1:<internal port>` (`/metrics`, `/status`).
+    pub internal_url: String,
     /// Where its logs go.
     pub log: PathBuf,
     binary: PathBuf,
@@ -101,7 +103,7 @@ impl ServiceProcess {
     pub fn spawn(
         spec: &'static ServiceSpec,
         binary: &Path,
-        port: u16,
+        (port, internal_port): (u16, u16),
         env: &[(String, String)],
         log: PathBuf,
     ) -> Result<Self, StackError> {
@@ -109,6 +111,7 @@ impl ServiceProcess {
         Ok(Self {
             spec,
             url: format!("http://127.0.0.1:{port}"),
+            internal_url: format!("http://127.0.0.1:{internal_port}"),
             log,
             binary: binary.to_path_buf(),
             env: env.to_vec(),

@@ -204,7 +204,7 @@ impl Stack {
         // Ports first, so every service can be told where the ones it calls listen.
         let ports = SERVICES
             .iter()
-            .map(|spec| port_for(&options, spec).map(|port| (spec.name, port)))
+            .map(|spec| port_for(&options, spec.port).map(|port| (spec.name, port)))
             .collect::<Result<Vec<_>, _>>()?;
         let url_of = |name: &str| {
             ports
@@ -237,11 +237,16 @@ impl Stack {
                 )
                 .await?;
             }
+            let internal_port = port_for(&options, spec.internal_port())?;
             vars.push((env::LISTEN_ADDR.into(), format!("127.0.0.1:{port}")));
+            vars.push((
+                env::INTERNAL_LISTEN_ADDR.into(),
+                format!("127.0.0.1:{internal_port}"),
+            ));
             let process = ServiceProcess::spawn(
                 spec,
                 &binary(&options, spec),
-                port,
+                (port, internal_port),
                 &vars,
                 logs.join(format!("{}.log", spec.name)),
             )?;
@@ -262,6 +267,14 @@ impl Stack {
             .iter()
             .find(|p| p.spec.name == name)
             .map(|p| p.url.as_str())
+    }
+
+    /// The base URL of a service's internal listener (`/metrics`, `/status`) by name.
+    pub fn internal_url_of(&self, name: &str) -> Option<&str> {
+        self.processes
+            .iter()
+            .find(|p| p.spec.name == name)
+            .map(|p| p.internal_url.as_str())
     }
 
     /// The URL of a service's database, on the server behind `admin_url` (for benchmarks
@@ -344,10 +357,11 @@ const FREE_PORTS: std::ops::Range<u16> = 20_000..32_000;
 /// (a test running two stores) never get the same one.
 static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
 
-fn port_for(options: &StackOptions, spec: &ServiceSpec) -> Result<u16, StackError> {
+/// `fixed` (the contract's port) or, for tests, a free port.
+fn port_for(options: &StackOptions, fixed: u16) -> Result<u16, StackError> {
     use rand::Rng;
     if options.fixed_ports {
-        return Ok(spec.port);
+        return Ok(fixed);
     }
     let mut handed_out = HANDED_OUT
         .lock()

@@ -17,10 +17,10 @@ pub mod state;
 pub mod store;
 
 use kit::events::Outbox;
+use kit::listen::{ListenAddrs, Listeners};
 use kit::service::{BoxError, Platform, Service};
 use petstore_contract::ServiceSpec;
 use sqlx::migrate::Migrator;
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
@@ -47,21 +47,21 @@ impl Service for Users {
 
     fn serve(
         config: Config,
-        listener: TcpListener,
+        listeners: Listeners,
         shutdown: CancellationToken,
     ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listener, shutdown)
+        serve(config, listeners, shutdown)
     }
 
-    fn listen_addr(config: &Config) -> std::net::SocketAddr {
-        config.store.listen_addr
+    fn listen_addrs(config: &Config) -> ListenAddrs {
+        config.store.listen
     }
 }
 
-/// Runs the service on `listener` until `shutdown` is cancelled.
+/// Runs the service on `listeners` until `shutdown` is cancelled.
 pub async fn serve(
     config: Config,
-    listener: TcpListener,
+    listeners: Listeners,
     shutdown: CancellationToken,
 ) -> Result<(), BoxError> {
     let platform = Platform::start(SPEC, &config.store, shutdown)?;
@@ -81,6 +81,6 @@ pub async fn serve(
         bootstrap_admin_email: config.bootstrap_admin_email,
     };
     platform
-        .serve(listener, routes::router(state), routes::openapi())
+        .serve(listeners, routes::router(state), routes::openapi())
         .await
 }

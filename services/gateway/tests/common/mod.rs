@@ -168,7 +168,7 @@ impl Stack {
             });
         }
         let mut config = Config {
-            listen_addr: "127.0.0.1:0".parse().expect("a socket address"),
+            listen: kit::listen::ListenAddrs::ephemeral(),
             verifier: keys.verifier(),
             upstreams,
             cors_allowed_origins: AllowedOrigins::None,

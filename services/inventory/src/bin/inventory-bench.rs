@@ -162,7 +162,7 @@ async fn main() -> Result<(), BoxError> {
     let suffix = Uuid::new_v4().simple();
     let config = Config {
         store: StoreConfig {
-            listen_addr: "127.0.0.1:0".parse()?,
+            listen: kit::listen::ListenAddrs::ephemeral(),
             database: DatabaseConfig {
                 url: Secret::new(db.url.clone()),
                 max_connections: 20,

@@ -5,12 +5,12 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::auth::{Claims, Role, TokenSigner, TokenVerifier, generate_keypair};
+use crate::listen::{ListenAddrs, Listeners};
 use crate::service::BoxError;
 
 /// A key pair for a test, and tokens signed with it.
@@ -92,7 +92,7 @@ impl TestKeys {
 /// Never in practice: the listen address is a constant.
 pub fn store_config(db: &super::TestDatabase, keys: &TestKeys) -> crate::service::StoreConfig {
     crate::service::StoreConfig {
-        listen_addr: "127.0.0.1:0".parse().expect("a socket address"),
+        listen: crate::listen::ListenAddrs::ephemeral(),
         database: crate::db::DatabaseConfig {
             url: crate::config::Secret::new(db.url.clone()),
             max_connections: 4,
@@ -105,36 +105,44 @@ pub fn store_config(db: &super::TestDatabase, keys: &TestKeys) -> crate::service
 /// A service running inside the test process; stopped on drop.
 #[derive(Debug)]
 pub struct TestServer {
-    /// Where it listens.
+    /// Where its public listener listens.
     pub addr: SocketAddr,
     /// `http://<addr>`.
     pub base_url: String,
+    /// `http://` and the internal listener's address (`/metrics`, `/status`).
+    pub internal_url: String,
     shutdown: CancellationToken,
     handle: Option<JoinHandle<Result<(), BoxError>>>,
 }
 
 impl TestServer {
-    /// Binds 127.0.0.1:0 and runs `serve` on it.
+    /// Binds two ports on 127.0.0.1 and runs `serve` on them.
     ///
     /// # Panics
     /// If no port can be bound.
     pub async fn start<F, Fut>(serve: F) -> Self
     where
-        F: FnOnce(TcpListener, CancellationToken) -> Fut,
+        F: FnOnce(Listeners, CancellationToken) -> Fut,
         Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
     {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        let listeners = Listeners::bind(ListenAddrs::ephemeral())
             .await
-            .expect("bind a test port");
-        let addr = listener.local_addr().expect("local address");
+            .expect("bind two test ports");
+        let addrs = listeners.local_addrs().expect("local addresses");
         let shutdown = CancellationToken::new();
-        let handle = tokio::spawn(serve(listener, shutdown.clone()));
+        let handle = tokio::spawn(serve(listeners, shutdown.clone()));
         Self {
-            addr,
-            base_url: format!("http://{addr}"),
+            addr: addrs.public,
+            base_url: format!("http://{}", addrs.public),
+            internal_url: format!("http://{}", addrs.internal),
             shutdown,
             handle: Some(handle),
         }
+    }
+
+    /// `internal_url` + `path`.
+    pub fn internal(&self, path: &str) -> String {
+        format!("{}{path}", self.internal_url)
     }
 
     /// `base_url` + `path`.
