@@ -56,6 +56,7 @@ async fn forward_request(
     let (parts, body) = request.into_parts();
     admit(state, peer, &parts)?;
     let path = parts.uri.path();
+    crate::path::check(path).map_err(ApiError::from)?;
     let backend = match state.routes.resolve(path) {
         Some(backend) => backend.clone(),
         None => {
@@ -82,7 +83,12 @@ async fn forward_request(
     let headers = upstream_headers(&parts, peer, state.trusted_proxy_hops);
     let mut upstream = state
         .client
-        .request(parts.method.clone(), backend.url(path_and_query))
+        .request(
+            parts.method.clone(),
+            backend
+                .forward_url(path, path_and_query)
+                .map_err(ApiError::from)?,
+        )
         .headers(headers);
     let exceeded = Arc::new(AtomicBool::new(false));
     if !body.is_end_stream() {
