@@ -21,6 +21,7 @@ use crate::events::{Broker, EventHandler, Subscription};
 use crate::http::Runtime;
 use crate::listen::{ListenAddrs, Listeners};
 use crate::metrics::Metrics;
+use crate::revocation;
 
 /// Any failure that stops a service.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -36,6 +37,10 @@ pub struct StoreConfig {
     pub amqp_url: Secret<String>,
     /// Verifies access tokens.
     pub verifier: TokenVerifier,
+    /// The queue of role changes that revoke access tokens (see [`crate::revocation`]);
+    /// always set in a deployed service, `None` in tests that do not need it (so they
+    /// leave no queue behind).
+    pub revocations_queue: Option<String>,
 }
 
 impl StoreConfig {
@@ -50,6 +55,7 @@ impl StoreConfig {
             database: database?,
             amqp_url: amqp_url?,
             verifier: verifier?,
+            revocations_queue: Some(format!("{}.revocations", spec.name)),
         })
     }
 }
@@ -90,15 +96,27 @@ impl Platform {
         let pool = config.database.pool()?;
         let broker = Broker::new(config.amqp_url.expose().clone());
         let relay = broker.spawn_relay(pool.clone(), shutdown.clone());
-        Ok(Self {
+        let revocations = tokio::spawn(revocation::keep_fresh(
+            pool.clone(),
+            config.verifier.revocations().clone(),
+            shutdown.clone(),
+        ));
+        let mut platform = Self {
             spec,
             started: Instant::now(),
             pool,
             broker,
             shutdown,
             metrics: Metrics::new(spec.name),
-            tasks: vec![relay],
-        })
+            tasks: vec![relay, revocations],
+        };
+        if let Some(queue) = &config.revocations_queue {
+            platform.consume(
+                Subscription::new(queue.clone(), &[revocation::USER_ROLE_CHANGED]),
+                revocation::RevocationHandler,
+            );
+        }
+        Ok(platform)
     }
 
     /// Starts a consumer of `subscription` whose effects run in `handler`.
