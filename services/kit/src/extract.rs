@@ -119,8 +119,36 @@ fn refuse_nul_json(bytes: &[u8]) -> Result<(), ApiError> {
     ))
 }
 
+/// Rewrites every number of `value` that is a whole float in the `i64` range (`3.0`) as
+/// that integer.
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| !n.is_i64() && !n.is_u64())
+                && f.fract() == 0.0
+                && f >= i64::MIN as f64
+                && f < i64::MAX as f64
+            {
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = f as i64;
+                *value = Value::from(whole);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
+}
+
 /// Parses a JSON document, naming the offending field on failure.
+///
+/// Every body of the store is a JSON object: an array is refused here, since serde would
+/// otherwise read `[a, b]` as a struct's fields in order.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::invalid("body", "must be a JSON object"));
+    }
     refuse_nul_json(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize(&mut deserializer) {
@@ -128,6 +156,21 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             .end()
             .map(|()| value)
             .map_err(|err| ApiError::bad_request(format!("malformed JSON: {err}"))),
+        Err(err)
+            if err
+                .inner()
+                .to_string()
+                .starts_with("invalid type: floating point") =>
+        {
+            // JSON has one number type: `3.0` is the integer 3 to JSON Schema, and so to us.
+            let mut value: serde_json::Value = serde_json::from_slice(bytes)
+                .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+            integral_floats_as_integers(&mut value);
+            serde_path_to_error::deserialize(value).map_err(|err| {
+                let path = err.path().to_string();
+                ApiError::Validation(vec![field_error(&path, &err.into_inner().to_string())])
+            })
+        }
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
@@ -296,6 +339,33 @@ fn field_error(path: &str, message: &str) -> FieldError {
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    #[test]
+    fn an_array_is_not_an_object() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Patch {
+            name: Option<String>,
+            size: Option<i64>,
+        }
+        let err = parse_json::<Patch>(b" [null, null]").unwrap_err();
+        assert_eq!(err.status().as_u16(), 422);
+        assert_eq!(err.problem().errors[0].field, "body");
+    }
+
+    #[test]
+    fn a_whole_float_is_an_integer_and_a_fraction_is_named() {
+        #[derive(Debug, Deserialize)]
+        struct Body {
+            quantity: i64,
+            lines: Vec<i64>,
+        }
+        let body = parse_json::<Body>(br#"{"quantity":73.0,"lines":[1,2.0]}"#).unwrap();
+        assert_eq!((body.quantity, body.lines), (73, vec![1, 2]));
+        let err = parse_json::<Body>(br#"{"quantity":7.5,"lines":[]}"#).unwrap_err();
+        assert_eq!(err.problem().errors[0].field, "quantity");
+        assert_eq!(err.status().as_u16(), 422);
+    }
 
     #[test]
     fn a_nul_anywhere_is_a_422_naming_every_field_it_is_in() {

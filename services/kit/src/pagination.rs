@@ -33,13 +33,15 @@ pub enum Count {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// Where to start: the `nextCursor` of the previous page.
+    /// Where to start: the `nextCursor` of the previous page (empty: the first page).
     pub cursor: Option<String>,
     /// Items to skip (compatibility; slower than `cursor` on deep pages; not with `cursor`).
+    #[param(minimum = 0, maximum = 2147483647)]
     pub offset: Option<i64>,
     /// `exact` to count every match into `total`; by default only a free count is given.
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     pub count: Option<Count>,
 }
 
@@ -87,7 +89,9 @@ impl PageParams {
     pub fn validate(&self, v: &mut Validator) -> Page {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         v.range("limit", limit, 1, MAX_LIMIT);
-        let start = match (&self.cursor, self.offset) {
+        // An empty cursor is no cursor: the first page (a client echoing an empty value).
+        let cursor = self.cursor.as_deref().filter(|c| !c.is_empty());
+        let start = match (cursor, self.offset) {
             (Some(_), Some(_)) => {
                 v.push("cursor", "cannot be combined with offset");
                 Start::Offset(0)

@@ -68,6 +68,7 @@ pub struct NewItem {
     /// How many to add, 1–99 (added to any quantity already in the cart; the sum must
     /// stay within 99).
     #[schema(minimum = 1, maximum = 99)]
+    #[schema(minimum = 1, maximum = 99)]
     pub quantity: i64,
 }
 
@@ -76,6 +77,7 @@ pub struct NewItem {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QuantityChange {
     /// The new quantity, 0–99; 0 removes the item.
+    #[schema(minimum = 0, maximum = 99)]
     #[schema(minimum = 0, maximum = 99)]
     pub quantity: i64,
 }

@@ -43,7 +43,7 @@ fn accepted(order_id: Uuid) -> Accepted {
 #[utoipa::path(
     post, path = "/api/cart/checkout", tag = "cart",
     request_body = CheckoutRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key answers with the same order")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key answers with the same order", pattern = "^[!-~]{1,255}$")),
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Accepted; the order is pending (see Location)", body = CheckoutAccepted,

@@ -60,8 +60,10 @@ pub struct CategoryDetail {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewCategory {
     /// Display name, 1–100 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 100)]
     pub name: String,
     /// Unique slug: lower-case letters, digits and single dashes, at most 100 characters.
+    #[schema(max_length = 100, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: String,
     /// Parent category, which must exist.
     #[serde(default)]
@@ -74,9 +76,11 @@ pub struct NewCategory {
 pub struct CategoryPatch {
     /// New name.
     #[serde(default)]
+    #[schema(min_length = 1, pattern = "\\S", max_length = 100)]
     pub name: Option<String>,
     /// New slug.
     #[serde(default)]
+    #[schema(max_length = 100, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     /// New parent; `null` makes the category a root. It may not be the category itself or
     /// one of its descendants.

@@ -97,8 +97,10 @@ pub struct PetFields {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewPet {
     /// Name, 1–100 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 100)]
     pub name: String,
     /// Species, 1–50 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 50)]
     pub species: String,
     /// Breed, at most 50 characters.
     #[serde(default)]
@@ -127,9 +129,11 @@ pub struct NewPet {
 pub struct PetPatch {
     /// New name.
     #[serde(default)]
+    #[schema(min_length = 1, pattern = "\\S", max_length = 100)]
     pub name: Option<String>,
     /// New species.
     #[serde(default)]
+    #[schema(min_length = 1, pattern = "\\S", max_length = 50)]
     pub species: Option<String>,
     /// New breed; `null` clears it.
     #[serde(default, deserialize_with = "super::nullable")]
@@ -170,13 +174,15 @@ pub struct PetListParams {
     /// Comma-separated tags; only pets having all of them.
     pub tags: Option<String>,
     /// Lowest price (minor units, inclusive).
+    #[param(minimum = 0)]
     pub min_price: Option<i64>,
     /// Highest price (minor units, inclusive).
+    #[param(minimum = 0)]
     pub max_price: Option<i64>,
     /// Case-insensitive text searched in name, species and breed.
     pub q: Option<String>,
     /// `name`, `-name`, `price`, `-price`, `createdAt` or `-createdAt` (default).
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     pub sort: Option<Sort>,
 }
 

@@ -80,11 +80,14 @@ pub struct ProductFields {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewProduct {
     /// Unique SKU: 1–64 of letters, digits, `.`, `_` and `-`.
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub sku: String,
     /// Name, 1–200 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 200)]
     pub name: String,
     /// Description, at most 5000 characters.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: String,
     /// Category, which must exist.
     pub category_id: Uuid,
@@ -111,12 +114,15 @@ fn yes() -> bool {
 pub struct ProductPatch {
     /// New SKU.
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub sku: Option<String>,
     /// New name.
     #[serde(default)]
+    #[schema(min_length = 1, pattern = "\\S", max_length = 200)]
     pub name: Option<String>,
     /// New description.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// New category.
     #[serde(default)]
@@ -144,8 +150,10 @@ pub struct ProductListParams {
     /// Only products of this category or of any category below it.
     pub category_id: Option<Uuid>,
     /// Lowest price (minor units, inclusive).
+    #[param(minimum = 0)]
     pub min_price: Option<i64>,
     /// Highest price (minor units, inclusive).
+    #[param(minimum = 0)]
     pub max_price: Option<i64>,
     /// Only prices in this currency.
     pub currency: Option<String>,
@@ -154,7 +162,7 @@ pub struct ProductListParams {
     /// Case-insensitive text searched in name, description and SKU.
     pub q: Option<String>,
     /// `name`, `-name`, `price`, `-price`, `createdAt` or `-createdAt` (default).
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     pub sort: Option<Sort>,
 }
 

@@ -181,11 +181,14 @@ pub struct StockItem {
 pub struct SetStock {
     /// New on-hand quantity, 0 to 1 000 000 000, not below what is reserved.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1000000000)]
     pub on_hand: Option<i64>,
     /// New minimum, 0 to 1 000 000 000.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1000000000)]
     pub min_stock: Option<i64>,
     /// Why (counted, received delivery, ...), 1–500 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 500)]
     pub reason: String,
 }
 
@@ -215,8 +218,10 @@ impl SetStock {
 pub struct Adjustment {
     /// Units added (positive) or removed (negative), not zero; at most 1 000 000 000 either
     /// way, and on hand never passes 1 000 000 000 (409 naming `delta` if it would).
+    #[schema(minimum = -1000000000, maximum = 1000000000)]
     pub delta: i64,
     /// Why (damaged, found, shrinkage, ...), 1–500 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 500)]
     pub reason: String,
 }
 
@@ -241,6 +246,7 @@ pub struct InventoryListParams {
     /// Only items whose available quantity is below their minimum (`true`) or not (`false`).
     pub below_minimum: Option<bool>,
     /// Case-insensitive text searched in the product's name and SKU.
+    #[param(max_length = 200)]
     pub q: Option<String>,
 }
 

@@ -55,16 +55,21 @@ impl StoreStatus {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Address {
     /// Street and number, 1–200 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 200)]
     pub line1: String,
     /// Second line, at most 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub line2: Option<String>,
     /// City, 1–100 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 100)]
     pub city: String,
     /// Postal code, 1–20 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 20)]
     pub postal_code: String,
     /// ISO 3166-1 alpha-2 country code, e.g. `FR`.
     #[schema(example = "FR")]
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub country: String,
 }
 
@@ -155,12 +160,18 @@ pub fn is_store_code(code: &str) -> bool {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewStore {
     /// Unique code: groups of upper-case letters and digits joined by `-`, at most 32.
+    #[schema(max_length = 32, pattern = "^[A-Z0-9]+(-[A-Z0-9]+)*$")]
     pub code: String,
     /// Name, 1–200 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 200)]
     pub name: String,
     /// Address.
     pub address: Address,
     /// IANA time zone such as `Europe/Paris`.
+    #[schema(
+        max_length = 64,
+        pattern = "^(UTC|(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/[A-Z][A-Za-z0-9_+-]*(/[A-Z][A-Za-z0-9_+-]*)?)$"
+    )]
     pub timezone: String,
 }
 
@@ -181,15 +192,21 @@ impl From<NewStore> for StoreFields {
 pub struct StorePatch {
     /// New code.
     #[serde(default)]
+    #[schema(max_length = 32, pattern = "^[A-Z0-9]+(-[A-Z0-9]+)*$")]
     pub code: Option<String>,
     /// New name.
     #[serde(default)]
+    #[schema(min_length = 1, pattern = "\\S", max_length = 200)]
     pub name: Option<String>,
     /// New address (replaces the old one).
     #[serde(default)]
     pub address: Option<Address>,
     /// New time zone.
     #[serde(default)]
+    #[schema(
+        max_length = 64,
+        pattern = "^(UTC|(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/[A-Z][A-Za-z0-9_+-]*(/[A-Z][A-Za-z0-9_+-]*)?)$"
+    )]
     pub timezone: Option<String>,
 }
 
@@ -223,9 +240,10 @@ impl Store {
 #[into_params(parameter_in = Query)]
 pub struct StoreListParams {
     /// Only open or only closed stores.
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     pub status: Option<StoreStatus>,
     /// Case-insensitive text searched in code, name and city.
+    #[param(max_length = 200)]
     pub q: Option<String>,
 }
 

@@ -47,9 +47,11 @@ pub struct NewTransfer {
     /// The product moved.
     pub product_id: Uuid,
     /// Units, 1 to 1 000 000 000.
+    #[schema(minimum = 1, maximum = 1000000000)]
     pub quantity: i64,
     /// Why, at most 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub reason: String,
 }
 

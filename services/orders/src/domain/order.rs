@@ -139,6 +139,7 @@ pub struct NewOrderLine {
     /// A product of the catalog that is on sale.
     pub product_id: Uuid,
     /// How many, 1–100.
+    #[schema(minimum = 1, maximum = 100)]
     pub quantity: i64,
 }
 
@@ -149,6 +150,7 @@ pub struct NewOrder {
     /// The store that fulfils the order.
     pub store_id: Uuid,
     /// 1–50 lines, each product at most once.
+    #[schema(min_items = 1, max_items = 50)]
     pub lines: Vec<NewOrderLine>,
 }
 
@@ -196,8 +198,10 @@ impl NewOrder {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ShipRequest {
     /// Carrier, 1–100 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 100)]
     pub carrier: String,
     /// Tracking number, 1–100 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 100)]
     pub tracking_number: String,
 }
 

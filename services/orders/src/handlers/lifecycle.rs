@@ -66,7 +66,8 @@ pub async fn cancel(
     let request: CancelRequest = if body.iter().all(u8::is_ascii_whitespace) {
         CancelRequest::default()
     } else {
-        parse_json(&body)?
+        // `null` says as much as no body: no reason given.
+        parse_json::<Option<CancelRequest>>(&body)?.unwrap_or_default()
     };
     request.validate()?;
     visible(&claims, store::get(&state.pool, id).await?)?;

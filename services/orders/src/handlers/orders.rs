@@ -46,7 +46,7 @@ async fn replay(
 #[utoipa::path(
     post, path = "/api/orders", tag = "orders",
     request_body = NewOrder,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key returns the same order")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key returns the same order", pattern = "^[!-~]{1,255}$")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Order),

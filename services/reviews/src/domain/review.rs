@@ -61,11 +61,14 @@ pub struct NewReview {
     pub product_id: Uuid,
     /// Stars, 1–5.
     #[schema(minimum = 1, maximum = 5)]
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: i64,
     /// Title, 1–120 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 120)]
     pub title: String,
     /// Text, at most 5000 characters.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub body: String,
 }
 
@@ -76,12 +79,15 @@ pub struct ReviewPatch {
     /// New stars.
     #[serde(default)]
     #[schema(minimum = 1, maximum = 5)]
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: Option<i64>,
     /// New title.
     #[serde(default)]
+    #[schema(min_length = 1, pattern = "\\S", max_length = 120)]
     pub title: Option<String>,
     /// New text.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub body: Option<String>,
 }
 
@@ -115,9 +121,10 @@ pub struct ReviewListParams {
     /// Only verified (`true`) or unverified (`false`) reviews.
     pub verified: Option<bool>,
     /// Only reviews with this many stars (1–5).
+    #[param(minimum = 1, maximum = 5)]
     pub rating: Option<i64>,
     /// `-createdAt` (default), `createdAt`, `rating` or `-rating`.
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     pub sort: Option<ReviewSort>,
 }
 

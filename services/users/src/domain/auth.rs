@@ -19,9 +19,11 @@ pub const MAX_REFRESH_TOKEN_CHARS: usize = 256;
 pub struct LoginRequest {
     /// Email address (matched case-insensitively).
     #[schema(example = "jane@example.org")]
+    #[schema(min_length = 1, pattern = "\\S", max_length = 254)]
     pub email: String,
     /// Password.
     #[schema(example = "correct horse 7 battery")]
+    #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
 }
 
@@ -46,6 +48,7 @@ impl LoginRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RefreshTokenRequest {
     /// A refresh token from a login or an earlier refresh.
+    #[schema(min_length = 1, max_length = 256)]
     pub refresh_token: String,
 }
 

@@ -51,9 +51,11 @@ pub struct RegisterRequest {
     /// 12–128 characters with a letter and a digit or symbol, not containing
     /// the email's local part.
     #[schema(example = "correct horse 7 battery")]
+    #[schema(min_length = 12, max_length = 128)]
     pub password: String,
     /// Name shown to others, 1–100 characters.
     #[schema(example = "Jane")]
+    #[schema(min_length = 1, pattern = "\\S", max_length = 100)]
     pub display_name: String,
 }
 
@@ -95,8 +97,10 @@ impl RegisterRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateMeRequest {
     /// New display name, 1–100 characters.
+    #[schema(min_length = 1, pattern = "\\S", max_length = 100)]
     pub display_name: Option<String>,
     /// New password (same policy as at registration); requires `currentPassword`.
+    #[schema(min_length = 12, max_length = 128)]
     pub password: Option<String>,
     /// The current password, required to set a new one.
     pub current_password: Option<String>,
@@ -172,6 +176,7 @@ pub struct UserFilter {
     /// Only users with this role.
     pub role: Option<Role>,
     /// Case-insensitive text contained in the email or display name.
+    #[param(max_length = 100)]
     pub q: Option<String>,
 }
 
