@@ -101,6 +101,18 @@ pub trait EventHandler: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), HandlerError>> + Send;
 }
 
+/// A shared handler is a handler: a supervised consumer that is started again keeps using
+/// the same one.
+impl<H: EventHandler> EventHandler for Arc<H> {
+    fn handle(
+        &self,
+        event: &Envelope,
+        tx: &mut sqlx::PgConnection,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        H::handle(self, event, tx)
+    }
+}
+
 /// Why a handler could not apply an event.
 #[derive(Debug, thiserror::Error)]
 pub enum HandlerError {
