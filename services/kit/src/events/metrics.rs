@@ -53,25 +53,27 @@ pub(crate) fn pruned(table: &'static str, rows: u64) {
 /// Registers the event metrics: `petstore_events_published_total`,
 /// `petstore_events_consumed_total{result}`, `petstore_events_pruned_total{table}` and the
 /// `petstore_outbox_pending` gauge.
+///
+/// The names carry no prefix: the service's registry supplies `petstore_`.
 pub fn register_metrics(registry: &mut Registry) {
     // prometheus-client appends `_total` to counters itself.
     registry.register(
-        "petstore_events_published",
+        "events_published",
         "Events published by the outbox relay and confirmed by the broker",
         PUBLISHED.clone(),
     );
     registry.register(
-        "petstore_events_consumed",
+        "events_consumed",
         "Events handled by consumers, by result (ok, duplicate, retried, dead_lettered)",
         CONSUMED.clone(),
     );
     registry.register(
-        "petstore_outbox_pending",
+        "outbox_pending",
         "Outbox rows not yet published, as last seen by the relay",
         OUTBOX_PENDING.clone(),
     );
     registry.register(
-        "petstore_events_pruned",
+        "events_pruned",
         "Event bookkeeping rows deleted past their retention, by table (outbox, processed_events)",
         PRUNED.clone(),
     );
@@ -83,7 +85,7 @@ mod tests {
 
     #[test]
     fn exposes_prefixed_names() {
-        let mut registry = Registry::default();
+        let mut registry = Registry::with_prefix("petstore");
         register_metrics(&mut registry);
         consumed(RESULT_OK);
         let mut text = String::new();
@@ -94,5 +96,6 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("petstore_outbox_pending"), "{text}");
+        assert!(!text.contains("petstore_petstore_"), "{text}");
     }
 }
