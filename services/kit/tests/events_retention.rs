@@ -89,7 +89,8 @@ async fn what_is_past_its_retention_is_pruned_and_the_rest_kept() {
         pruned,
         Pruned {
             outbox: 1,
-            processed_events: 2
+            processed_events: 2,
+            more_due: false,
         }
     );
     assert!(!outbox_has(pool, old_published).await);
@@ -112,7 +113,8 @@ async fn what_is_past_its_retention_is_pruned_and_the_rest_kept() {
         pruned,
         Pruned {
             outbox: 1,
-            processed_events: 1
+            processed_events: 1,
+            more_due: false,
         }
     );
     assert!(outbox_has(pool, old_unpublished).await);
@@ -156,8 +158,10 @@ async fn a_round_is_bounded_and_the_next_one_goes_on() {
     let config = RetentionConfig::default();
     let first = retention::prune(&db.pool, &config).await.unwrap();
     assert_eq!(first.processed_events, u64::try_from(limit).unwrap());
+    assert!(first.more_due, "the round stopped at its bound");
     let second = retention::prune(&db.pool, &config).await.unwrap();
     assert_eq!(second.processed_events, u64::try_from(extra).unwrap());
+    assert!(!second.more_due);
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM kit.processed_events")
         .fetch_one(&db.pool)
         .await

@@ -29,6 +29,9 @@ pub const BATCH_SIZE: i64 = 1_000;
 /// Statements per table and round: a round deletes at most `BATCH_SIZE × MAX_BATCHES` rows
 /// of each table and leaves the rest to the next round.
 pub const MAX_BATCHES: u32 = 100;
+/// Pause before the next round when a round stopped at its bound with more rows due, so
+/// that a busy store's pruning keeps up without any round growing.
+pub const CATCH_UP_PAUSE: Duration = Duration::from_secs(1);
 
 /// The retention periods and how often they are enforced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +95,8 @@ pub struct Pruned {
     pub outbox: u64,
     /// Processed-event records.
     pub processed_events: u64,
+    /// Whether the round reached its bound with rows possibly still due.
+    pub more_due: bool,
 }
 
 const PRUNE_OUTBOX: &str = "DELETE FROM kit.outbox WHERE id IN (\
@@ -114,17 +119,26 @@ const PRUNE_PROCESSED: &str = "DELETE FROM kit.processed_events \
 /// # Errors
 /// The first database error; what earlier statements deleted stays deleted.
 pub async fn prune(pool: &PgPool, config: &RetentionConfig) -> Result<Pruned, sqlx::Error> {
-    let outbox = prune_table(pool, PRUNE_OUTBOX, config.outbox).await?;
+    let (outbox, outbox_done) = prune_table(pool, PRUNE_OUTBOX, config.outbox).await?;
     metrics::pruned(metrics::TABLE_OUTBOX, outbox);
-    let processed_events = prune_table(pool, PRUNE_PROCESSED, config.processed_events).await?;
+    let (processed_events, processed_done) =
+        prune_table(pool, PRUNE_PROCESSED, config.processed_events).await?;
     metrics::pruned(metrics::TABLE_PROCESSED_EVENTS, processed_events);
     Ok(Pruned {
         outbox,
         processed_events,
+        more_due: !(outbox_done && processed_done),
     })
 }
 
-async fn prune_table(pool: &PgPool, sql: &str, retention: Duration) -> Result<u64, sqlx::Error> {
+/// Deletes in batches until one is short (`true`: nothing more was due) or the round's
+/// bound is reached (`false`).
+async fn prune_table(
+    pool: &PgPool,
+    sql: &str,
+    retention: Duration,
+) -> Result<(u64, bool), sqlx::Error> {
+    let full = u64::try_from(BATCH_SIZE).unwrap_or(u64::MAX);
     let mut total = 0;
     for _ in 0..MAX_BATCHES {
         let deleted = sqlx::query(sql)
@@ -134,11 +148,11 @@ async fn prune_table(pool: &PgPool, sql: &str, retention: Duration) -> Result<u6
             .await?
             .rows_affected();
         total += deleted;
-        if deleted < u64::try_from(BATCH_SIZE).unwrap_or(u64::MAX) {
-            break;
+        if deleted < full {
+            return Ok((total, true));
         }
     }
-    Ok(total)
+    Ok((total, false))
 }
 
 /// The retention job: a round every `config.interval` (the first one interval after

@@ -128,7 +128,8 @@ fn failure(run: Result<WorkerResult, JoinError>, shutting_down: bool) -> Option<
     }
 }
 
-fn panic_message(panic: &(dyn Any + Send)) -> &str {
+/// The message a panic was raised with, if it was text.
+pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> &str {
     panic
         .downcast_ref::<&str>()
         .copied()
