@@ -17,6 +17,7 @@ mod status;
 
 use std::any::Any;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use prometheus_client::registry::Registry;
@@ -87,27 +88,37 @@ impl Supervisor {
         let mut failures = 0;
         loop {
             let started = Instant::now();
-            // A task of its own, so that a panic ends the run and not the supervisor.
-            let run = tokio::spawn(start(self.shutdown.clone()).in_current_span()).await;
+            // A task of its own, so that a panic ends the run and not the supervisor; and
+            // so does a panic while the run is being set up.
+            let run =
+                match std::panic::catch_unwind(AssertUnwindSafe(|| start(self.shutdown.clone()))) {
+                    Ok(future) => tokio::spawn(future.in_current_span()).await,
+                    Err(panic) => Ok(Err(format!(
+                        "panicked while starting: {}",
+                        panic_message(panic.as_ref())
+                    )
+                    .into())),
+                };
             if self.shutdown.is_cancelled() {
                 if let Some(reason) = failure(run, true) {
                     tracing::warn!(%reason, "worker failed while shutting down");
                 }
                 break;
             }
-            let reason = failure(run, false).unwrap_or_else(|| "returned".into());
+            let reason = failure(run, false).unwrap_or_default();
             failures = self.policy.failures_after(failures, started.elapsed());
             let delay = self.policy.delay(failures);
             tracing::error!(%reason, restart_in = ?delay, failures, "worker ended before shutdown; restarting it");
-            self.workers.failed(&name, reason);
             self.metrics.set_up(&name, false);
+            self.workers.failed(&name, reason);
             tokio::select! {
                 () = self.shutdown.cancelled() => break,
                 () = tokio::time::sleep(delay) => {}
             }
-            self.workers.restarted(&name);
+            // Metrics first: whoever sees `running` in the table sees them updated too.
             self.metrics.restarted(&name);
             self.metrics.set_up(&name, true);
+            self.workers.restarted(&name);
             tracing::info!(failures, "worker restarted");
         }
         self.workers.stopped(&name);
@@ -139,7 +150,44 @@ pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+
+    #[tokio::test]
+    async fn a_panic_while_setting_up_a_run_is_a_failure_too() {
+        let shutdown = CancellationToken::new();
+        let policy = RestartPolicy {
+            initial_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(10),
+            healthy_after: Duration::from_secs(60),
+        };
+        let supervisor = Supervisor::new(shutdown.clone(), policy, &mut Registry::default());
+        let mut calls = 0;
+        let task = supervisor.spawn("setup", move |shutdown: CancellationToken| {
+            calls += 1;
+            assert!(calls > 1, "no setup on call {calls}");
+            async move {
+                shutdown.cancelled().await;
+                Ok(())
+            }
+        });
+        let workers = supervisor.workers().clone();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while workers.reports()[0].restarts == 0 {
+            assert!(Instant::now() < deadline, "{:?}", workers.reports());
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let report = workers.reports().remove(0);
+        assert_eq!(report.state, WorkerState::Running);
+        assert_eq!(
+            report.last_failure.as_deref(),
+            Some("panicked while starting: no setup on call 1")
+        );
+        shutdown.cancel();
+        task.await.unwrap();
+        assert_eq!(workers.reports()[0].state, WorkerState::Stopped);
+    }
 
     #[tokio::test]
     async fn reasons_name_how_a_run_ended() {
