@@ -73,6 +73,11 @@ pub mod endpoints {
     pub const DOCS: &str = "/docs";
 }
 
+/// Header carrying the client's address as the gateway determined it (the TCP peer, or
+/// the `X-Forwarded-For` entry of the first untrusted hop); the gateway drops any value a
+/// client sent, so a backend reached only through it can trust the header.
+pub const CLIENT_ADDRESS_HEADER: &str = "x-petstore-client-address";
+
 /// Header carrying the request id that the gateway sets and every service propagates.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 

@@ -11,6 +11,7 @@ pub mod config;
 pub mod cors;
 pub mod docs;
 pub mod health;
+pub mod path;
 pub mod proxy;
 pub mod ratelimit;
 pub mod routes;

@@ -21,6 +21,9 @@ use crate::state::AppState;
 
 /// `X-Forwarded-Proto`.
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+/// The client's address as the gateway determined it, for the backends.
+const CLIENT_ADDRESS: HeaderName =
+    HeaderName::from_static(petstore_contract::CLIENT_ADDRESS_HEADER);
 /// `X-Forwarded-Host`.
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 
@@ -56,6 +59,7 @@ async fn forward_request(
     let (parts, body) = request.into_parts();
     admit(state, peer, &parts)?;
     let path = parts.uri.path();
+    crate::path::check(path).map_err(ApiError::from)?;
     let backend = match state.routes.resolve(path) {
         Some(backend) => backend.clone(),
         None => {
@@ -82,7 +86,12 @@ async fn forward_request(
     let headers = upstream_headers(&parts, peer, state.trusted_proxy_hops);
     let mut upstream = state
         .client
-        .request(parts.method.clone(), backend.url(path_and_query))
+        .request(
+            parts.method.clone(),
+            backend
+                .forward_url(path, path_and_query)
+                .map_err(ApiError::from)?,
+        )
         .headers(headers);
     let exceeded = Arc::new(AtomicBool::new(false));
     if !body.is_end_stream() {
@@ -147,6 +156,11 @@ fn upstream_headers(parts: &Parts, peer: IpAddr, trusted_hops: usize) -> HeaderM
     chain.push(peer.to_string());
     if let Ok(value) = HeaderValue::from_str(&chain.join(", ")) {
         headers.insert(X_FORWARDED_FOR, value);
+    }
+    // Whatever the client wrote here is replaced by the address the gateway trusts.
+    let client = client_ip(peer, &parts.headers, trusted_hops);
+    if let Ok(value) = HeaderValue::from_str(&client.to_string()) {
+        headers.insert(CLIENT_ADDRESS, value);
     }
     if !headers.contains_key(&X_FORWARDED_PROTO) {
         // The gateway itself only speaks plain HTTP; TLS ends in front of it.
@@ -271,8 +285,10 @@ mod tests {
             ("x-forwarded-for", "6.6.6.6"),
             ("authorization", "Bearer t"),
             ("x-request-id", "abc"),
+            ("x-petstore-client-address", "6.6.6.6"),
         ]);
         let headers = upstream_headers(&parts, PEER, 0);
+        assert_eq!(headers["x-petstore-client-address"], "10.0.0.9");
         for gone in ["connection", "x-secret-hop", "te", "host"] {
             assert!(!headers.contains_key(gone), "{gone}");
         }
@@ -291,6 +307,7 @@ mod tests {
         ]);
         let headers = upstream_headers(&parts, PEER, 1);
         assert_eq!(headers["x-forwarded-for"], "1.2.3.4, 10.0.0.9");
+        assert_eq!(headers["x-petstore-client-address"], "1.2.3.4");
         assert_eq!(headers["x-forwarded-proto"], "https");
     }
 }

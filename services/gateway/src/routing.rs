@@ -7,6 +7,7 @@ use std::sync::Arc;
 use petstore_contract::ServiceSpec;
 
 use crate::config::Upstream;
+use crate::path::PathError;
 
 /// A backend as the proxy sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,12 +16,27 @@ pub struct Backend {
     pub name: &'static str,
     /// Base URL without a trailing slash; the request's path is appended unchanged.
     pub base_url: String,
+    /// The base URL's own path (`/` when it has none).
+    pub base_path: String,
 }
 
 impl Backend {
-    /// The URL of `path_and_query` on this backend.
+    /// The URL of one of the backend's own endpoints (a constant path).
     pub fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.base_url)
+    }
+
+    /// The URL a request for `path_and_query` is forwarded to, refused if building it moved the
+    /// path (a dot segment the client resolved, say): the upstream URL never leaves
+    /// the backend's prefix.
+    pub fn forward_url(&self, path: &str, path_and_query: &str) -> Result<reqwest::Url, PathError> {
+        let url =
+            reqwest::Url::parse(&self.url(path_and_query)).map_err(|_| PathError::BadEncoding)?;
+        if crate::path::upstream_path_stays_put(&url, &self.base_path, path) {
+            Ok(url)
+        } else {
+            Err(PathError::DotSegment)
+        }
     }
 }
 
@@ -56,6 +72,7 @@ impl RouteTable {
                     let backend = Arc::new(Backend {
                         name: spec.name,
                         base_url: upstream.base_url.as_str().trim_end_matches('/').to_string(),
+                        base_path: upstream.base_url.path().to_string(),
                     });
                     backends.push(backend.clone());
                     Target::Backend(backend)
@@ -177,7 +194,16 @@ mod tests {
     fn urls_keep_path_and_query() {
         let table = table();
         let shop = table.backend("shop").unwrap();
-        assert_eq!(shop.url("/api/pets?x=1"), "http://shop:1/api/pets?x=1");
+        assert_eq!(
+            shop.forward_url("/api/pets", "/api/pets?x=1")
+                .map(String::from),
+            Ok("http://shop:1/api/pets?x=1".to_string())
+        );
+        // Had a dot segment slipped through, the built URL would have moved: refused.
+        assert!(
+            shop.forward_url("/api/pets/../x", "/api/pets/../x")
+                .is_err()
+        );
         assert_eq!(table.backends().len(), 2);
     }
 

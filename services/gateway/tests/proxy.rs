@@ -220,3 +220,56 @@ async fn forwarding_headers_from_an_untrusted_client_are_replaced() {
     assert_eq!(echo["forwardedFor"], "127.0.0.1");
     assert!(!stack.catalog.seen()[0].headers.contains_key("x-hop"));
 }
+
+/// Sends `GET <path>` byte for byte (an HTTP client would resolve the dot segments
+/// first, as the gateway's own client did before it checked) and returns the status
+/// line's code and the body.
+async fn raw_get(stack: &Stack, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(stack.gateway.addr)
+        .await
+        .expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n");
+    socket.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer).await.expect("read");
+    let code = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("a status line");
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (code, body)
+}
+
+#[tokio::test]
+async fn dot_segments_never_walk_out_of_a_backends_prefix() {
+    let stack = Stack::start(|_| {}).await;
+    for path in [
+        "/api/auth/%2e%2e/%2e%2e/status",
+        "/api/products/%2e%2e/%2e%2e/metrics",
+        "/api/auth/../../status",
+        "/api/products/./../../ready",
+        "/api/products/%2E%2e/x",
+        "/api/products/..%2f..%2fmetrics",
+        "/api/products/a%5c..",
+    ] {
+        let (code, body) = raw_get(&stack, path).await;
+        assert_eq!(code, 400, "{path}: {body}");
+        let problem: Value = serde_json::from_str(&body).expect("a problem document");
+        assert_eq!(problem["type"], "https://petstore.dev/problems/bad-request");
+        assert_eq!(problem["errors"][0]["field"], "path", "{path}");
+    }
+    assert!(stack.upstreams_saw_nothing());
+    // An ordinary path still goes through, byte for byte.
+    let (code, _) = raw_get(&stack, "/api/products/..x/%20y").await;
+    assert_eq!(code, 201);
+    assert_eq!(
+        stack.catalog.seen()[0].path,
+        "/api/products/..x/%20y",
+        "forwarded unchanged"
+    );
+}

@@ -14,7 +14,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::domain::movement::{MovementKind, NewMovement};
-use crate::domain::stock::{Adjustment, Level, SetStock, StockItem};
+use crate::domain::stock::{Adjustment, Level, OverCap, SetStock, StockItem};
 use crate::domain::store::StoreStatus;
 use crate::domain::transfer::{NewTransfer, Transfer};
 use crate::events::{
@@ -109,6 +109,10 @@ async fn lock_or_create(
         .ok_or_else(|| ApiError::internal("stock row vanished after insert"))
 }
 
+fn over_cap(field: &str, err: OverCap) -> ApiError {
+    ApiError::conflict(field, err.to_string())
+}
+
 fn insufficient(field: &str, available: i64) -> ApiError {
     ApiError::conflict(
         field,
@@ -190,10 +194,17 @@ pub async fn adjust(
             .next()
             .ok_or_else(|| insufficient("delta", 0))?
     };
-    let after = before
-        .level()
-        .adjust(body.delta)
-        .map_err(|e| insufficient("delta", e.available))?;
+    let after = if body.delta > 0 {
+        before
+            .level()
+            .receive(body.delta)
+            .map_err(|e| over_cap("delta", e))?
+    } else {
+        before
+            .level()
+            .adjust(body.delta)
+            .map_err(|e| insufficient("delta", e.available))?
+    };
     write(conn, outbox, &before, after).await?;
     store::movements::insert(
         &mut *conn,
@@ -256,7 +267,10 @@ pub async fn transfer(
         .level()
         .take(body.quantity)
         .map_err(|e| insufficient("quantity", e.available))?;
-    let target_after = target.level().put(body.quantity);
+    let target_after = target
+        .level()
+        .receive(body.quantity)
+        .map_err(|e| over_cap("quantity", e))?;
     write(conn, outbox, source, source_after).await?;
     write(conn, outbox, target, target_after).await?;
     let transfer = store::transfers::insert(&mut *conn, body, Some(actor)).await?;

@@ -283,6 +283,60 @@ async fn low_stock_fires_once_per_crossing() {
 }
 
 #[tokio::test]
+async fn repeated_adjustments_and_transfers_never_pass_the_cap_together() {
+    let app = App::start().await;
+    let s = app.store("PAR-01", json!({})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = app.store("LYO-01", json!({})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let product = Uuid::new_v4().to_string();
+    let path = format!("/api/stores/{s}/inventory/{product}/adjustments");
+    let max = 1_000_000_000_i64;
+    app.post(&path, &json!({ "delta": max, "reason": "delivery" }))
+        .await
+        .assert_status(200);
+    // Each request alone is within bounds; the second would pass the cap with the first.
+    let refused = app
+        .post(&path, &json!({ "delta": max, "reason": "delivery" }))
+        .await;
+    refused.assert_status(409);
+    assert_eq!(
+        refused.body["errors"][0]["field"], "delta",
+        "{:#}",
+        refused.body
+    );
+    assert_eq!(app.item(&s, &product).await["onHand"], max);
+
+    // A transfer into a full store is refused the same way, naming the quantity.
+    let target = format!("/api/stores/{t}/inventory/{product}/adjustments");
+    app.post(&target, &json!({ "delta": max, "reason": "delivery" }))
+        .await
+        .assert_status(200);
+    app.post(&path, &json!({ "delta": -1, "reason": "sold" }))
+        .await
+        .assert_status(200);
+    let transfer = app
+        .post(
+            "/api/inventory/transfers",
+            &json!({ "fromStoreId": s, "toStoreId": t, "productId": product, "quantity": 1 }),
+        )
+        .await;
+    transfer.assert_status(409);
+    assert_eq!(
+        transfer.body["errors"][0]["field"], "quantity",
+        "{:#}",
+        transfer.body
+    );
+    assert_eq!(app.item(&t, &product).await["onHand"], max);
+    assert_eq!(app.item(&s, &product).await["onHand"], max - 1);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn stock_bad_inputs_are_problems() {
     let app = App::start().await;
     let store = app.store("PAR-01", json!({})).await;

@@ -73,6 +73,7 @@ pub struct KeyError(#[from] jsonwebtoken::errors::Error);
 pub struct TokenVerifier {
     key: Arc<DecodingKey>,
     validation: Arc<Validation>,
+    revocations: crate::revocation::Revocations,
 }
 
 impl std::fmt::Debug for TokenVerifier {
@@ -93,11 +94,29 @@ impl TokenVerifier {
         Ok(Self {
             key: Arc::new(key),
             validation: Arc::new(validation),
+            revocations: crate::revocation::Revocations::default(),
         })
     }
 
-    /// The claims of a valid token, or a 401 saying why not.
+    /// The revocations this verifier honours (shared by its clones); a data service's
+    /// platform keeps them fresh, see [`crate::revocation`].
+    pub fn revocations(&self) -> &crate::revocation::Revocations {
+        &self.revocations
+    }
+
+    /// The claims of a valid token, or a 401 saying why not: a token issued before its
+    /// user's role last changed no longer counts.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        let claims = self.decode(token)?;
+        if self.revocations.is_revoked(claims.sub, claims.iat) {
+            return Err(ApiError::Unauthorized(
+                "the access token predates a change of the user's role: refresh it".into(),
+            ));
+        }
+        Ok(claims)
+    }
+
+    fn decode(&self, token: &str) -> Result<Claims, ApiError> {
         use jsonwebtoken::errors::ErrorKind;
         jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map(|data| data.claims)

@@ -455,3 +455,32 @@ mod tests {
         assert_eq!(problem.errors[0].field, "id", "{problem:?}");
     }
 }
+
+/// The client's address: what the gateway wrote in
+/// [`petstore_contract::CLIENT_ADDRESS_HEADER`], else the TCP peer (a direct call, as in
+/// tests). Backends are reachable only through the gateway, which always overwrites the
+/// header, so it cannot be chosen by the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let written = parts
+            .headers
+            .get(petstore_contract::CLIENT_ADDRESS_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        let peer = || {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip())
+        };
+        written
+            .or_else(peer)
+            .map(ClientAddress)
+            .ok_or_else(|| ApiError::internal("the server was started without connection info"))
+    }
+}

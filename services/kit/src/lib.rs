@@ -22,6 +22,7 @@ pub mod money;
 pub mod openapi;
 pub mod pagination;
 pub mod patch;
+pub mod revocation;
 pub mod service;
 pub mod sql;
 pub mod supervise;

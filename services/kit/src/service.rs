@@ -22,6 +22,7 @@ use crate::events::{Broker, EventHandler, RetentionConfig, Subscription, retenti
 use crate::http::Runtime;
 use crate::listen::{ListenAddrs, Listeners};
 use crate::metrics::Metrics;
+use crate::revocation;
 use crate::supervise::{RestartPolicy, Supervisor, WorkerResult};
 
 /// Any failure that stops a service.
@@ -38,6 +39,10 @@ pub struct StoreConfig {
     pub amqp_url: Secret<String>,
     /// Verifies access tokens.
     pub verifier: TokenVerifier,
+    /// The queue of role changes that revoke access tokens (see [`crate::revocation`]);
+    /// always set in a deployed service, `None` in tests that do not need it (so they
+    /// leave no queue behind).
+    pub revocations_queue: Option<String>,
     /// How long the event bookkeeping is kept.
     pub retention: RetentionConfig,
 }
@@ -55,6 +60,7 @@ impl StoreConfig {
             database: database?,
             amqp_url: amqp_url?,
             verifier: verifier?,
+            revocations_queue: Some(format!("{}.revocations", spec.name)),
             retention,
         })
     }
@@ -74,7 +80,8 @@ pub fn verifier_from_env(env: &mut Env) -> Option<TokenVerifier> {
 
 /// A running service's shared machinery.
 ///
-/// Its background workers (the outbox relay, the retention job, each consumer and whatever
+/// Its background workers (the outbox relay, the retention job, the revocations reload, each
+/// consumer and whatever
 /// the service adds with [`Platform::supervise`]) run under one [`Supervisor`]: one that ends
 /// or panics before shutdown is started again with backoff, and shows in `/status`,
 /// `/ready` and `petstore_worker_*` meanwhile.
@@ -96,6 +103,8 @@ pub struct Platform {
 pub const RELAY_WORKER: &str = "outbox-relay";
 /// Worker name of the retention job.
 pub const RETENTION_WORKER: &str = "retention";
+/// Worker name of the job that keeps the token revocations fresh.
+pub const REVOCATIONS_WORKER: &str = "revocations";
 
 /// Worker name of the consumer of `queue`.
 #[must_use]
@@ -104,8 +113,9 @@ pub fn consumer_worker(queue: &str) -> String {
 }
 
 impl Platform {
-    /// Opens the pool (lazily), connects the broker and starts the outbox relay and the
-    /// retention job.
+    /// Opens the pool (lazily), connects the broker and starts the workers every service
+    /// runs: the outbox relay, the retention job, the reloading of token revocations and
+    /// (with `revocations_queue`) the consumer of role changes.
     pub fn start(
         spec: &'static ServiceSpec,
         config: &StoreConfig,
@@ -141,6 +151,20 @@ impl Platform {
         platform.supervise(RETENTION_WORKER, move |shutdown| {
             retention::run(pool.clone(), retention, shutdown)
         });
+        let (pool, revocations) = (platform.pool.clone(), config.verifier.revocations().clone());
+        platform.supervise(REVOCATIONS_WORKER, move |shutdown| {
+            let (pool, revocations) = (pool.clone(), revocations.clone());
+            async move {
+                revocation::keep_fresh(pool, revocations, shutdown).await;
+                Ok(())
+            }
+        });
+        if let Some(queue) = &config.revocations_queue {
+            platform.consume(
+                Subscription::new(queue.clone(), &[revocation::USER_ROLE_CHANGED]),
+                revocation::RevocationHandler,
+            );
+        }
         Ok(platform)
     }
 

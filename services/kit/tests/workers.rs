@@ -13,7 +13,7 @@ use kit::events::{Broker, Envelope, EventHandler, HandlerError, Outbox, Subscrip
 use kit::http::Runtime;
 use kit::listen::{ListenAddrs, Listeners};
 use kit::metrics::Metrics;
-use kit::service::{Platform, RELAY_WORKER, RETENTION_WORKER, consumer_worker};
+use kit::service::{Platform, RELAY_WORKER, RETENTION_WORKER, REVOCATIONS_WORKER, consumer_worker};
 use kit::supervise::{RestartPolicy, Supervisor};
 use kit::testing::{
     TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, delete_queues, eventually,
@@ -255,7 +255,12 @@ async fn the_platform_supervises_its_relay_retention_and_consumers() {
         worker(&report, "returns-once")["last_failure"],
         "returned before shutdown"
     );
-    for name in [RELAY_WORKER, RETENTION_WORKER, &consumer_worker(&queue)] {
+    for name in [
+        RELAY_WORKER,
+        RETENTION_WORKER,
+        REVOCATIONS_WORKER,
+        &consumer_worker(&queue),
+    ] {
         let entry = worker(&report, name);
         assert_eq!(entry["state"], "running", "{entry}");
         assert_eq!(entry["restarts"], 0, "{entry}");

@@ -21,17 +21,31 @@ pub const REFRESH_TOKEN_TTL_SECONDS: &str = "REFRESH_TOKEN_TTL_SECONDS";
 /// Default refresh-token lifetime: 30 days.
 pub const DEFAULT_REFRESH_TOKEN_TTL_SECONDS: u64 = 30 * 24 * 3600;
 
-/// Failed logins for one email, within the lockout window, after which
-/// further logins for that email are refused (default [`DEFAULT_LOGIN_MAX_FAILURES`]).
+/// Failed logins for one email from one client address, within the window, after
+/// which that client is locked out for that email (default [`DEFAULT_LOGIN_MAX_FAILURES`]).
 pub const LOGIN_MAX_FAILURES: &str = "LOGIN_MAX_FAILURES";
-/// Default number of failed logins before the lockout.
+/// Default number of failed logins per client before its lockout.
 pub const DEFAULT_LOGIN_MAX_FAILURES: u32 = 5;
 
-/// Length in seconds of both the window in which failures are counted and the
-/// lockout that follows (default [`DEFAULT_LOGIN_LOCKOUT_SECONDS`]).
+/// Failed logins for one email from all clients together, within the window, after
+/// which every client that has failed for it waits too (default
+/// [`DEFAULT_LOGIN_MAX_FAILURES_PER_EMAIL`]): a brake on guessing spread over many
+/// addresses that spares clients that have not failed, the owner's included.
+pub const LOGIN_MAX_FAILURES_PER_EMAIL: &str = "LOGIN_MAX_FAILURES_PER_EMAIL";
+/// Default number of failed logins per email, over all clients.
+pub const DEFAULT_LOGIN_MAX_FAILURES_PER_EMAIL: u32 = 20;
+
+/// Length in seconds of the window in which failures are counted, and the longest
+/// lockout (default [`DEFAULT_LOGIN_LOCKOUT_SECONDS`]).
 pub const LOGIN_LOCKOUT_SECONDS: &str = "LOGIN_LOCKOUT_SECONDS";
-/// Default failure window and lockout: 15 minutes.
+/// Default failure window and longest lockout: 15 minutes.
 pub const DEFAULT_LOGIN_LOCKOUT_SECONDS: u64 = 900;
+
+/// The first lockout in seconds; each further failure doubles it, up to
+/// `LOGIN_LOCKOUT_SECONDS` (default [`DEFAULT_LOGIN_FIRST_LOCKOUT_SECONDS`]).
+pub const LOGIN_FIRST_LOCKOUT_SECONDS: &str = "LOGIN_FIRST_LOCKOUT_SECONDS";
+/// Default first lockout: 30 seconds.
+pub const DEFAULT_LOGIN_FIRST_LOCKOUT_SECONDS: u64 = 30;
 
 /// Optional email of the first administrator. A user who registers with
 /// exactly this address (after normalization) becomes `admin` if, and only
@@ -39,20 +53,39 @@ pub const DEFAULT_LOGIN_LOCKOUT_SECONDS: u64 = 900;
 /// `customer`. There are no default credentials.
 pub const BOOTSTRAP_ADMIN_EMAIL: &str = "BOOTSTRAP_ADMIN_EMAIL";
 
-/// When repeated failed logins lock an email out.
+/// When repeated failed logins lock a client out of an email, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginPolicy {
-    /// Failures within `window` that trigger the lockout.
+    /// Failures of one client within `window` that lock it out.
     pub max_failures: u32,
-    /// Window in which failures are counted, and length of the lockout.
+    /// Failures of all clients within `window` past which every client that failed waits.
+    pub max_failures_per_email: u32,
+    /// Window in which failures are counted, and the longest lockout.
     pub window: Duration,
+    /// The first lockout; each further failure doubles it, up to `window`.
+    pub first_lockout: Duration,
+}
+
+impl LoginPolicy {
+    /// How long to refuse after `failures` failures against `limit`: nothing below the
+    /// limit, then the first lockout, doubled for each failure past it, at most `window`.
+    pub fn lockout(&self, failures: u32, limit: u32) -> Option<Duration> {
+        let past = failures.checked_sub(limit)?;
+        let doubled = self
+            .first_lockout
+            .checked_mul(2u32.checked_pow(past).unwrap_or(u32::MAX))
+            .unwrap_or(self.window);
+        Some(doubled.min(self.window))
+    }
 }
 
 impl Default for LoginPolicy {
     fn default() -> Self {
         Self {
             max_failures: DEFAULT_LOGIN_MAX_FAILURES,
+            max_failures_per_email: DEFAULT_LOGIN_MAX_FAILURES_PER_EMAIL,
             window: Duration::from_secs(DEFAULT_LOGIN_LOCKOUT_SECONDS),
+            first_lockout: Duration::from_secs(DEFAULT_LOGIN_FIRST_LOCKOUT_SECONDS),
         }
     }
 }
@@ -92,11 +125,7 @@ impl FromEnv for Config {
             REFRESH_TOKEN_TTL_SECONDS,
             DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
         );
-        let max_failures = env.optional(LOGIN_MAX_FAILURES, DEFAULT_LOGIN_MAX_FAILURES);
-        if max_failures == 0 {
-            env.problem(LOGIN_MAX_FAILURES, "must be at least 1");
-        }
-        let window = positive_seconds(env, LOGIN_LOCKOUT_SECONDS, DEFAULT_LOGIN_LOCKOUT_SECONDS);
+        let login_policy = login_policy_from_env(env);
         let bootstrap_admin_email = bootstrap_email_from_env(env);
         if let (Some(store), Some(signer)) = (&store, &signer) {
             check_key_pair(env, signer, &store.verifier);
@@ -105,10 +134,7 @@ impl FromEnv for Config {
             store: store?,
             signer: signer?,
             refresh_token_ttl,
-            login_policy: LoginPolicy {
-                max_failures,
-                window,
-            },
+            login_policy,
             bootstrap_admin_email,
             password_hashing: argon2::Params::default(),
             password_hash_threads: crate::security::default_threads(),
@@ -122,6 +148,40 @@ fn positive_seconds(env: &mut Env, name: &str, default: u64) -> Duration {
         env.problem(name, "must be a positive number of seconds");
     }
     Duration::from_secs(seconds)
+}
+
+fn login_policy_from_env(env: &mut Env) -> LoginPolicy {
+    let at_least_one = |env: &mut Env, name: &str, default: u32| {
+        let value = env.optional(name, default);
+        if value == 0 {
+            env.problem(name, "must be at least 1");
+        }
+        value
+    };
+    let max_failures = at_least_one(env, LOGIN_MAX_FAILURES, DEFAULT_LOGIN_MAX_FAILURES);
+    let max_failures_per_email = at_least_one(
+        env,
+        LOGIN_MAX_FAILURES_PER_EMAIL,
+        DEFAULT_LOGIN_MAX_FAILURES_PER_EMAIL,
+    );
+    let window = positive_seconds(env, LOGIN_LOCKOUT_SECONDS, DEFAULT_LOGIN_LOCKOUT_SECONDS);
+    let first_lockout = positive_seconds(
+        env,
+        LOGIN_FIRST_LOCKOUT_SECONDS,
+        DEFAULT_LOGIN_FIRST_LOCKOUT_SECONDS,
+    );
+    if first_lockout > window {
+        env.problem(
+            LOGIN_FIRST_LOCKOUT_SECONDS,
+            format_args!("must not exceed {LOGIN_LOCKOUT_SECONDS}"),
+        );
+    }
+    LoginPolicy {
+        max_failures,
+        max_failures_per_email,
+        window,
+        first_lockout,
+    }
 }
 
 fn signer_from_env(env: &mut Env, ttl: Duration) -> Option<TokenSigner> {
@@ -173,6 +233,18 @@ mod tests {
             (env::JWT_PRIVATE_KEY, private.to_string()),
             (env::JWT_PUBLIC_KEY, public.to_string()),
         ]
+    }
+
+    #[test]
+    fn lockouts_start_at_the_limit_double_and_stop_at_the_window() {
+        let policy = LoginPolicy::default();
+        let seconds = |failures| policy.lockout(failures, 5).map(|d| d.as_secs());
+        assert_eq!(seconds(4), None);
+        assert_eq!(seconds(5), Some(30));
+        assert_eq!(seconds(6), Some(60));
+        assert_eq!(seconds(8), Some(240));
+        assert_eq!(seconds(10), Some(900));
+        assert_eq!(seconds(u32::MAX), Some(900));
     }
 
     #[test]

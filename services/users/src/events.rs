@@ -1,4 +1,5 @@
-//! Events the users service publishes (it consumes none).
+//! Events the users service publishes (it consumes none but the kit's own
+//! `user.role_changed`, defined in [`kit::revocation`] since every service consumes it).
 
 use chrono::{DateTime, Utc};
 use kit::auth::Role;

@@ -172,7 +172,7 @@ async fn admins_change_roles_but_never_demote_the_last_admin() {
     let boss_token = str_of(&app.login("boss@example.org").await["accessToken"]);
     let jane = str_of(&app.register("jane@example.org", "Jane").await["id"]);
 
-    // The only admin cannot demote themselves.
+    // The only admin cannot demote themselves: nobody changes their own role.
     let demote_self = app
         .json(
             Method::PUT,
@@ -181,7 +181,7 @@ async fn admins_change_roles_but_never_demote_the_last_admin() {
             &json!({ "role": "customer" }),
         )
         .await;
-    problem_fields(demote_self, StatusCode::CONFLICT).await;
+    problem_fields(demote_self, StatusCode::FORBIDDEN).await;
 
     let promoted = expect(
         app.json(
@@ -197,11 +197,12 @@ async fn admins_change_roles_but_never_demote_the_last_admin() {
     assert_eq!(promoted["role"], "admin");
 
     // With two admins, one may go.
+    let jane_token = str_of(&app.login("jane@example.org").await["accessToken"]);
     let demoted = expect(
         app.json(
             Method::PUT,
             &format!("/api/users/{boss}/role"),
-            Some(&boss_token),
+            Some(&jane_token),
             &json!({ "role": "customer" }),
         )
         .await,
@@ -210,23 +211,128 @@ async fn admins_change_roles_but_never_demote_the_last_admin() {
     .await;
     assert_eq!(demoted["role"], "customer");
 
-    // Jane is now the last admin.
-    let demote_jane = app
-        .json(
+    // Jane is now the last admin, and nobody can demote her: not a token claiming to be
+    // an admin without being one, not herself.
+    for token in [app.admin_token(), jane_token] {
+        let demote_jane = app
+            .json(
+                Method::PUT,
+                &format!("/api/users/{jane}/role"),
+                Some(&token),
+                &json!({ "role": "customer" }),
+            )
+            .await;
+        problem_fields(demote_jane, StatusCode::FORBIDDEN).await;
+    }
+    let role: String = sqlx::query_scalar("SELECT role::text FROM users WHERE id = $1::uuid")
+        .bind(&jane)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(role, "admin");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_demoted_admin_loses_its_rights_at_once_and_cannot_promote_itself() {
+    let app = start().await;
+    let boss = str_of(&app.register("boss@example.org", "Boss").await["id"]);
+    app.make_admin(&boss).await;
+    let boss_token = str_of(&app.login("boss@example.org").await["accessToken"]);
+    let eve = str_of(&app.register("eve@example.org", "Eve").await["id"]);
+    app.make_admin(&eve).await;
+    let eve_session = app.login("eve@example.org").await;
+    let eve_admin_token = str_of(&eve_session["accessToken"]);
+    expect(
+        app.get("/api/users", Some(&eve_admin_token)).await,
+        StatusCode::OK,
+    )
+    .await;
+
+    expect(
+        app.json(
             Method::PUT,
-            &format!("/api/users/{jane}/role"),
-            Some(&app.admin_token()),
+            &format!("/api/users/{eve}/role"),
+            Some(&boss_token),
             &json!({ "role": "customer" }),
         )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    // Eve's admin token still has 15 minutes to live; it no longer counts for anything
+    // (within the revocations' reload interval).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let status = app.get("/api/users", Some(&eve_admin_token)).await.status();
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "before the reload, the old token still reads"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the old token still counts"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Nor can it promote her back.
+    let promote_self = app
+        .json(
+            Method::PATCH,
+            &format!("/api/users/{eve}/role"),
+            Some(&eve_admin_token),
+            &json!({ "role": "admin" }),
+        )
         .await;
-    problem_fields(demote_jane, StatusCode::CONFLICT).await;
+    problem_fields(promote_self, StatusCode::UNAUTHORIZED).await;
+
+    // Her next refresh carries her new role, which is not enough.
+    let refreshed = expect(
+        app.post(
+            "/api/auth/refresh",
+            None,
+            &json!({ "refreshToken": str_of(&eve_session["refreshToken"]) }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let customer_token = str_of(&refreshed["accessToken"]);
+    problem_fields(
+        app.get("/api/users", Some(&customer_token)).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let promote = app
+        .json(
+            Method::PATCH,
+            &format!("/api/users/{eve}/role"),
+            Some(&customer_token),
+            &json!({ "role": "admin" }),
+        )
+        .await;
+    problem_fields(promote, StatusCode::FORBIDDEN).await;
+    // The refreshed token works for what a customer may do.
+    expect(
+        app.get("/api/users/me", Some(&customer_token)).await,
+        StatusCode::OK,
+    )
+    .await;
     app.finish().await;
 }
 
 #[tokio::test]
 async fn unknown_and_malformed_ids_and_bad_roles() {
     let app = start().await;
-    let admin = app.admin_token();
+    // A real administrator: role changes re-read the caller.
+    let boss = str_of(&app.register("boss@example.org", "Boss").await["id"]);
+    app.make_admin(&boss).await;
+    let admin = str_of(&app.login("boss@example.org").await["accessToken"]);
     let unknown = uuid::Uuid::new_v4();
     problem_fields(
         app.get(&format!("/api/users/{unknown}"), Some(&admin))

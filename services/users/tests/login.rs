@@ -126,6 +126,95 @@ async fn five_failures_lock_the_email_out_even_with_the_right_password() {
     app.finish().await;
 }
 
+fn retry_after(response: &reqwest::Response) -> u64 {
+    response.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds")
+}
+
+#[tokio::test]
+async fn nobody_can_lock_someone_else_out_by_failing_on_purpose() {
+    let app = start().await;
+    app.register("jane@example.org", "Jane").await;
+    let attacker = "203.0.113.7";
+    for _ in 0..5 {
+        let response = app
+            .try_login_from(attacker, "jane@example.org", "guess 1")
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The attacker is refused, even with the right password...
+    let response = app
+        .try_login_from(attacker, "jane@example.org", PASSWORD)
+        .await;
+    problem_fields(response, StatusCode::TOO_MANY_REQUESTS).await;
+    // ...while Jane, from her own address, logs in.
+    let response = app
+        .try_login_from("198.51.100.2", "jane@example.org", PASSWORD)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn each_failure_past_the_limit_doubles_the_lockout() {
+    let app = start().await;
+    app.register("jane@example.org", "Jane").await;
+    let client = "203.0.113.9";
+    for _ in 0..5 {
+        app.try_login_from(client, "jane@example.org", "guess 1")
+            .await;
+    }
+    let first = retry_after(
+        &app.try_login_from(client, "jane@example.org", PASSWORD)
+            .await,
+    );
+    assert!((1..=30).contains(&first), "{first}");
+    // The lockout runs out; the guesser fails once more and waits twice as long.
+    sqlx::query("UPDATE login_failures SET locked_until = now() - interval '1 second'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let response = app
+        .try_login_from(client, "jane@example.org", "guess 2")
+        .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let second = retry_after(
+        &app.try_login_from(client, "jane@example.org", PASSWORD)
+            .await,
+    );
+    assert!((31..=60).contains(&second), "{second}");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn guessing_spread_over_many_addresses_is_braked_but_the_owner_gets_in() {
+    let app = start().await;
+    app.register("jane@example.org", "Jane").await;
+    // Twenty addresses, one guess each: none reaches its own limit, the email's is reached.
+    for i in 0..20 {
+        let client = format!("192.0.2.{i}");
+        let response = app
+            .try_login_from(&client, "jane@example.org", "guess 1")
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{client}");
+    }
+    // Every address that guessed now waits, even with the right password.
+    let response = app
+        .try_login_from("192.0.2.3", "jane@example.org", PASSWORD)
+        .await;
+    assert!(retry_after(&response) >= 1);
+    problem_fields(response, StatusCode::TOO_MANY_REQUESTS).await;
+    // An address that never failed, Jane's, is not braked.
+    let response = app
+        .try_login_from("198.51.100.2", "jane@example.org", PASSWORD)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    app.finish().await;
+}
+
 #[tokio::test]
 async fn unknown_emails_are_locked_out_too() {
     let app = start().await;

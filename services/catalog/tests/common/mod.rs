@@ -24,6 +24,8 @@ pub struct App {
     pub customer: String,
     /// The unique queue this instance consumes `order.paid` from.
     pub queue: String,
+    /// The unique queue this instance consumes `user.role_changed` from.
+    pub revocations_queue: String,
 }
 
 pub use kit::testing::Reply;
@@ -33,9 +35,14 @@ impl App {
         let db = TestDatabase::create().await;
         kit::db::migrate(&db.pool, Some(&MIGRATOR)).await.unwrap();
         let keys = TestKeys::generate();
-        let queue = format!("catalog-test.order-paid.{}", Uuid::new_v4().simple());
+        let suffix = Uuid::new_v4().simple();
+        let queue = format!("catalog-test.order-paid.{suffix}");
+        let revocations_queue = format!("catalog-test.revocations.{suffix}");
         let config = Config {
-            store: kit::testing::store_config(&db, &keys),
+            store: kit::service::StoreConfig {
+                revocations_queue: Some(revocations_queue.clone()),
+                ..kit::testing::store_config(&db, &keys)
+            },
             order_paid_queue: queue.clone(),
         };
         let server =
@@ -51,13 +58,14 @@ impl App {
             admin,
             customer,
             queue,
+            revocations_queue,
         }
     }
 
     /// Stops the service, removes its queues and drops its database.
     pub async fn stop(self) {
         let _ = self.server.stop().await;
-        kit::testing::delete_queues(&[&self.queue]).await;
+        kit::testing::delete_queues(&[&self.queue, &self.revocations_queue]).await;
         self.db.drop_database().await;
     }
 

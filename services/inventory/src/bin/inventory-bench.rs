@@ -169,6 +169,7 @@ async fn main() -> Result<(), BoxError> {
             },
             amqp_url: Secret::new(amqp_url()),
             verifier: keys.verifier(),
+            revocations_queue: None,
             retention: kit::events::RetentionConfig::default(),
         },
         orders_queue: format!("inventory-bench.orders.{suffix}"),

@@ -32,7 +32,26 @@ pub struct Insufficient {
     pub available: i64,
 }
 
+/// A change that would put more on hand than [`MAX_QUANTITY`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("on hand would exceed {MAX_QUANTITY}: room for {room} more")]
+pub struct OverCap {
+    /// Units that could still be added.
+    pub room: i64,
+}
+
 impl Level {
+    /// `n` units arrive through a request (adjustment, transfer): refused if on hand would
+    /// pass [`MAX_QUANTITY`], the cap each request is checked against, so that many
+    /// requests together cannot pass it either.
+    pub fn receive(self, n: i64) -> Result<Self, OverCap> {
+        let room = (MAX_QUANTITY - self.on_hand).max(0);
+        if n > room {
+            return Err(OverCap { room });
+        }
+        Ok(self.put(n))
+    }
+
     /// Units that may be sold, moved or removed: on hand minus reserved.
     pub fn available(&self) -> i64 {
         self.on_hand - self.reserved
@@ -62,7 +81,8 @@ impl Level {
         })
     }
 
-    /// `n` units arrive.
+    /// `n` units arrive back from an order (a release or a return): never refused, since
+    /// they were on hand before.
     pub fn put(self, n: i64) -> Self {
         Self {
             on_hand: self.on_hand.saturating_add(n),
@@ -193,7 +213,8 @@ impl SetStock {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Adjustment {
-    /// Units added (positive) or removed (negative), not zero; at most 1 000 000 000 either way.
+    /// Units added (positive) or removed (negative), not zero; at most 1 000 000 000 either
+    /// way, and on hand never passes 1 000 000 000 (409 naming `delta` if it would).
     pub delta: i64,
     /// Why (damaged, found, shrinkage, ...), 1–500 characters.
     pub reason: String,
@@ -289,6 +310,19 @@ mod tests {
         assert_eq!(L.adjust(5).unwrap().on_hand, 15);
         assert_eq!(L.set_on_hand(3), Err(Insufficient { available: 6 }));
         assert_eq!(L.set_on_hand(4).unwrap().available(), 0);
+    }
+
+    #[test]
+    fn requests_never_push_on_hand_past_the_cap() {
+        assert_eq!(L.receive(MAX_QUANTITY - 10).unwrap().on_hand, MAX_QUANTITY);
+        assert_eq!(
+            L.receive(MAX_QUANTITY - 9),
+            Err(OverCap {
+                room: MAX_QUANTITY - 10
+            })
+        );
+        let full = L.receive(MAX_QUANTITY - 10).unwrap();
+        assert_eq!(full.receive(1), Err(OverCap { room: 0 }));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use chrono::Utc;
 use kit::auth::{Authenticated, Role};
 use kit::error::{Problem, ResultExt as _};
-use kit::extract::Json;
+use kit::extract::{ClientAddress, Json};
 use kit::{ApiError, ApiResult};
 use sqlx::PgConnection;
 use tracing::instrument;
@@ -74,10 +74,14 @@ pub async fn register(
     ))
 }
 
-/// 429 with the seconds until unlock while `email` is locked out after
+/// 429 with the seconds until unlock while `client` is locked out of `email` after
 /// repeated failed password checks.
-pub(crate) async fn ensure_not_locked(state: &AppState, email: &str) -> ApiResult<()> {
-    match store::login_failures::locked_for(&state.pool, email).await? {
+pub(crate) async fn ensure_not_locked(
+    state: &AppState,
+    email: &str,
+    client: std::net::IpAddr,
+) -> ApiResult<()> {
+    match store::login_failures::locked_for(&state.pool, email, client, state.login_policy).await? {
         Some(seconds) => Err(ApiError::RateLimited {
             retry_after_secs: u64::try_from(seconds).unwrap_or(1).max(1),
         }),
@@ -100,8 +104,11 @@ async fn role_for(state: &AppState, conn: &mut PgConnection, email: &str) -> Api
 
 /// Exchanges email and password for an access token and a refresh token.
 ///
-/// After too many failures for one email the email is locked out for a
-/// while (429 with `Retry-After`), even with the right password.
+/// After too many failures for one email from one client address, that client is
+/// locked out of the email for a while that doubles with each further failure (429
+/// with `Retry-After`), even with the right password; other clients are not, unless the
+/// email's failures over every client pass a higher limit, which then brakes every
+/// client that has failed for it.
 #[utoipa::path(
     post,
     path = "/api/auth/login",
@@ -112,18 +119,19 @@ async fn role_for(state: &AppState, conn: &mut PgConnection, email: &str) -> Api
         (status = 400, description = "Malformed body", body = Problem, content_type = PROBLEM),
         (status = 401, description = "Invalid email or password", body = Problem, content_type = PROBLEM),
         (status = 422, description = "Missing fields", body = Problem, content_type = PROBLEM),
-        (status = 429, description = "Too many failed logins for this email", body = Problem, content_type = PROBLEM,
+        (status = 429, description = "Too many failed logins for this email from this client", body = Problem, content_type = PROBLEM,
             headers(("Retry-After" = u64, description = "Seconds until logins are accepted again"))),
     )
 )]
 #[instrument(skip_all, err)]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     Json(body): Json<LoginRequest>,
 ) -> ApiResult<Json<Session>> {
     body.validate()?;
     let email = normalize_email(&body.email);
-    ensure_not_locked(&state, &email).await?;
+    ensure_not_locked(&state, &email, client).await?;
 
     let credentials = store::users::credentials_by_email(&state.pool, &email).await?;
     let (user, hash) = match credentials {
@@ -134,10 +142,11 @@ pub async fn login(
     // answer takes as long whether or not the account exists.
     let matches = state.passwords.verify(body.password, hash).await?;
     let Some(user) = user.filter(|_| matches) else {
-        store::login_failures::record_failure(&state.pool, &email, state.login_policy).await?;
+        store::login_failures::record_failure(&state.pool, &email, client, state.login_policy)
+            .await?;
         return Err(ApiError::Unauthorized(INVALID_CREDENTIALS.into()));
     };
-    store::login_failures::clear(&state.pool, &email).await?;
+    store::login_failures::clear(&state.pool, &email, client).await?;
 
     let mut tx = state.pool.begin().await?;
     store::refresh_tokens::prune_expired(&mut tx, user.id).await?;
@@ -245,9 +254,12 @@ async fn start_session(
     let ttl = chrono::Duration::from_std(state.refresh_ttl).map_err(ApiError::internal)?;
     store::refresh_tokens::insert(conn, id, &refresh.hash, user.id, family, Utc::now() + ttl)
         .await?;
-    let access_token = state
-        .signer
-        .sign(&state.signer.claims_for(user.id, user.role))?;
+    let mut claims = state.signer.claims_for(user.id, user.role);
+    // A token issued in the second of a role change, after it, must still count.
+    if let Some(not_before) = kit::revocation::not_before(conn, user.id).await? {
+        claims.iat = claims.iat.max(not_before + 1);
+    }
+    let access_token = state.signer.sign(&claims)?;
     let session = Session {
         access_token,
         token_type: TokenType::Bearer,

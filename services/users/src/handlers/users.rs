@@ -3,8 +3,9 @@
 use axum::extract::State;
 use kit::auth::{Admin, Authenticated, Role};
 use kit::error::Problem;
-use kit::extract::{Json, Path, Query};
+use kit::extract::{ClientAddress, Json, Path, Query};
 use kit::pagination::{PageParams, Paginated};
+use kit::revocation::{USER_ROLE_CHANGED, UserRoleChanged};
 use kit::validate::Validator;
 use kit::{ApiError, ApiResult};
 use tracing::instrument;
@@ -62,6 +63,7 @@ pub async fn me(
 pub async fn update_me(
     State(state): State<AppState>,
     Authenticated(claims): Authenticated,
+    ClientAddress(client): ClientAddress,
     Json(body): Json<UpdateMeRequest>,
 ) -> ApiResult<Json<User>> {
     let mut tx = state.pool.begin().await?;
@@ -74,14 +76,19 @@ pub async fn update_me(
             // Wrong current passwords count as failed logins, so a stolen
             // access token cannot be used to guess the password either.
             let email = &current.user.email;
-            ensure_not_locked(&state, email).await?;
+            ensure_not_locked(&state, email, client).await?;
             let ok = state
                 .passwords
                 .verify(password.current, Some(current.password_hash))
                 .await?;
             if !ok {
-                store::login_failures::record_failure(&state.pool, email, state.login_policy)
-                    .await?;
+                store::login_failures::record_failure(
+                    &state.pool,
+                    email,
+                    client,
+                    state.login_policy,
+                )
+                .await?;
                 return Err(ApiError::invalid("currentPassword", "is incorrect"));
             }
             Some(state.passwords.hash(password.new).await?)
@@ -160,8 +167,10 @@ pub async fn get(
         .ok_or_else(|| ApiError::not_found("user"))
 }
 
-/// Changes a user's role (admin). The last administrator cannot be demoted.
-/// The new role appears in the user's access tokens from their next refresh.
+/// Changes a user's role (admin). Nobody can change their own role, and the last
+/// administrator cannot be demoted. The caller's own role is read again, not trusted
+/// from the token. The user's access tokens stop counting at once in every service
+/// (`user.role_changed`); their next refresh carries the new role.
 #[utoipa::path(
     method(put, patch),
     path = "/api/users/{id}/role",
@@ -173,7 +182,7 @@ pub async fn get(
         (status = 200, description = "The updated user", body = User),
         (status = 400, description = "Malformed body or id", body = Problem, content_type = PROBLEM),
         (status = 401, description = "No or invalid access token", body = Problem, content_type = PROBLEM),
-        (status = 403, description = "Not an administrator", body = Problem, content_type = PROBLEM),
+        (status = 403, description = "Not an administrator, or the caller's own role", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such user", body = Problem, content_type = PROBLEM),
         (status = 409, description = "This would demote the last administrator", body = Problem, content_type = PROBLEM),
         (status = 422, description = "Unknown role", body = Problem, content_type = PROBLEM),
@@ -186,8 +195,18 @@ pub async fn change_role(
     Path(id): Path<Uuid>,
     Json(body): Json<RoleChange>,
 ) -> ApiResult<Json<User>> {
+    if id == caller.sub {
+        return Err(ApiError::Forbidden(
+            "nobody can change their own role".into(),
+        ));
+    }
     let mut tx = state.pool.begin().await?;
     let admins = store::users::lock_admins(&mut tx).await?;
+    if !admins.contains(&caller.sub) {
+        return Err(ApiError::Forbidden(
+            "the caller is no longer an administrator".into(),
+        ));
+    }
     let target = store::users::find(&mut *tx, id)
         .await?
         .ok_or_else(|| ApiError::not_found("user"))?;
@@ -199,6 +218,20 @@ pub async fn change_role(
     let user = store::users::set_role(&mut tx, id, body.role)
         .await?
         .ok_or_else(|| ApiError::not_found("user"))?;
+    if user.role != target.role {
+        let change = UserRoleChanged {
+            user_id: id,
+            role: user.role,
+            changed_at: chrono::Utc::now(),
+        };
+        // Recorded here too, so this service refuses the old tokens without waiting
+        // for its own event to come back.
+        kit::revocation::record(&mut tx, id, change.changed_at).await?;
+        state
+            .outbox
+            .enqueue(&mut tx, USER_ROLE_CHANGED, &change)
+            .await?;
+    }
     tx.commit().await?;
     tracing::info!(user_id = %id, role = ?user.role, by = %caller.sub, "role changed");
     Ok(Json(user))

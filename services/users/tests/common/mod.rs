@@ -136,6 +136,17 @@ impl App {
     }
 
     /// Attempts a login.
+    /// A login from `client`, as the gateway reports the client's address.
+    pub async fn try_login_from(&self, client: &str, email: &str, password: &str) -> Response {
+        self.http
+            .post(self.url("/api/auth/login"))
+            .header(petstore_contract::CLIENT_ADDRESS_HEADER, client)
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("send the login")
+    }
+
     pub async fn try_login(&self, email: &str, password: &str) -> Response {
         self.post(
             "/api/auth/login",
