@@ -18,6 +18,17 @@ pub mod env {
     pub const DATABASE_MAX_CONNECTIONS: &str = "DATABASE_MAX_CONNECTIONS";
     /// AMQP URL of the RabbitMQ broker, e.g. `amqp://user:pass@host:5672/%2f`.
     pub const AMQP_URL: &str = "AMQP_URL";
+    /// How long a published outbox row is kept after publication, as a whole number and a
+    /// unit (`s`, `m`, `h`, `d`), e.g. `1d` (the default). Unpublished rows are never
+    /// pruned. See docs/events.md, "Retention".
+    pub const OUTBOX_RETENTION: &str = "OUTBOX_RETENTION";
+    /// How long a consumer remembers an event it processed (its idempotency record), e.g.
+    /// `7d` (the default, at least `1h`); must exceed the longest time after which the same
+    /// event may be delivered again. See docs/events.md, "Retention".
+    pub const PROCESSED_EVENTS_RETENTION: &str = "PROCESSED_EVENTS_RETENTION";
+    /// Time between two rounds of the retention job, and before its first, e.g. `1h` (the
+    /// default).
+    pub const RETENTION_INTERVAL: &str = "RETENTION_INTERVAL";
     /// PEM (SPKI) Ed25519 public key that verifies access tokens.
     pub const JWT_PUBLIC_KEY: &str = "JWT_PUBLIC_KEY";
     /// PEM (PKCS#8) Ed25519 private key that signs access tokens (users only).

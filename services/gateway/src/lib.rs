@@ -74,6 +74,7 @@ pub async fn serve(
         started: Instant::now(),
         pool: None,
         broker: None,
+        workers: kit::supervise::Workers::default(),
         metrics: Metrics::new(SPEC.name),
         openapi: routes::openapi(),
     };

@@ -27,6 +27,7 @@ use crate::error::ApiError;
 use crate::events::Broker;
 use crate::listen::Listeners;
 use crate::metrics::{Metrics, RequestLabels};
+use crate::supervise::{WorkerReport, Workers};
 
 /// Header carrying the request id.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static(petstore_contract::REQUEST_ID_HEADER);
@@ -41,6 +42,8 @@ pub struct Runtime {
     pub pool: Option<sqlx::PgPool>,
     /// The broker connection, if the service uses one.
     pub broker: Option<Broker>,
+    /// The supervised background workers (empty if the service has none).
+    pub workers: Workers,
     /// Metrics registry.
     pub metrics: Metrics,
     /// The service's OpenAPI document.
@@ -62,7 +65,8 @@ pub enum DependencyState {
 pub struct Readiness {
     /// `ready` or `unready`.
     pub status: &'static str,
-    /// Each dependency by name (`database`, `broker`).
+    /// Each dependency by name: `database`, `broker`, and `workers` (down while any
+    /// supervised worker is not running).
     pub dependencies: std::collections::BTreeMap<&'static str, DependencyState>,
 }
 
@@ -78,6 +82,8 @@ pub struct StatusReport {
     /// Readiness and dependency states.
     #[serde(flatten)]
     pub readiness: Readiness,
+    /// Every supervised background worker, by name.
+    pub workers: Vec<WorkerReport>,
 }
 
 impl Runtime {
@@ -95,6 +101,9 @@ impl Runtime {
         }
         if let Some(broker) = &self.broker {
             dependencies.insert("broker", state(broker.is_connected()));
+        }
+        if !self.workers.is_empty() {
+            dependencies.insert("workers", state(self.workers.all_running()));
         }
         let ready = dependencies.values().all(|s| *s == DependencyState::Up);
         Readiness {
@@ -124,6 +133,7 @@ async fn status(State(runtime): State<Arc<Runtime>>) -> impl IntoResponse {
         version: env!("CARGO_PKG_VERSION"),
         uptime_seconds: runtime.started.elapsed().as_secs(),
         readiness: runtime.readiness().await,
+        workers: runtime.workers.reports(),
     })
 }
 

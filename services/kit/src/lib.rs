@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod cursor;
 pub mod db;
+pub mod duration;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -24,6 +25,7 @@ pub mod patch;
 pub mod revocation;
 pub mod service;
 pub mod sql;
+pub mod supervise;
 pub mod telemetry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

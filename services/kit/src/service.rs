@@ -5,6 +5,7 @@
 //! and calls [`Platform::serve`]; that is the whole start-up.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
@@ -17,11 +18,12 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::TokenVerifier;
 use crate::config::{Env, FromEnv, Secret};
 use crate::db::DatabaseConfig;
-use crate::events::{Broker, EventHandler, Subscription};
+use crate::events::{Broker, EventHandler, RetentionConfig, Subscription, retention};
 use crate::http::Runtime;
 use crate::listen::{ListenAddrs, Listeners};
 use crate::metrics::Metrics;
 use crate::revocation;
+use crate::supervise::{RestartPolicy, Supervisor, WorkerResult};
 
 /// Any failure that stops a service.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -41,6 +43,8 @@ pub struct StoreConfig {
     /// always set in a deployed service, `None` in tests that do not need it (so they
     /// leave no queue behind).
     pub revocations_queue: Option<String>,
+    /// How long the event bookkeeping is kept.
+    pub retention: RetentionConfig,
 }
 
 impl StoreConfig {
@@ -50,12 +54,14 @@ impl StoreConfig {
         let database = DatabaseConfig::from_env(env);
         let amqp_url = env.required(env::AMQP_URL);
         let verifier = verifier_from_env(env);
+        let retention = RetentionConfig::from_env(env);
         Some(Self {
             listen,
             database: database?,
             amqp_url: amqp_url?,
             verifier: verifier?,
             revocations_queue: Some(format!("{}.revocations", spec.name)),
+            retention,
         })
     }
 }
@@ -73,6 +79,12 @@ pub fn verifier_from_env(env: &mut Env) -> Option<TokenVerifier> {
 }
 
 /// A running service's shared machinery.
+///
+/// Its background workers (the outbox relay, the retention job, the revocations reload, each
+/// consumer and whatever
+/// the service adds with [`Platform::supervise`]) run under one [`Supervisor`]: one that ends
+/// or panics before shutdown is started again with backoff, and shows in `/status`,
+/// `/ready` and `petstore_worker_*` meanwhile.
 pub struct Platform {
     spec: &'static ServiceSpec,
     started: Instant,
@@ -83,11 +95,27 @@ pub struct Platform {
     /// Cancelled when the service must stop.
     pub shutdown: CancellationToken,
     metrics: Metrics,
+    supervisor: Supervisor,
     tasks: Vec<JoinHandle<()>>,
 }
 
+/// Worker name of the outbox relay.
+pub const RELAY_WORKER: &str = "outbox-relay";
+/// Worker name of the retention job.
+pub const RETENTION_WORKER: &str = "retention";
+/// Worker name of the job that keeps the token revocations fresh.
+pub const REVOCATIONS_WORKER: &str = "revocations";
+
+/// Worker name of the consumer of `queue`.
+#[must_use]
+pub fn consumer_worker(queue: &str) -> String {
+    format!("consumer:{queue}")
+}
+
 impl Platform {
-    /// Opens the pool (lazily), connects the broker and starts the outbox relay.
+    /// Opens the pool (lazily), connects the broker and starts the workers every service
+    /// runs: the outbox relay, the retention job, the reloading of token revocations and
+    /// (with `revocations_queue`) the consumer of role changes.
     pub fn start(
         spec: &'static ServiceSpec,
         config: &StoreConfig,
@@ -95,21 +123,42 @@ impl Platform {
     ) -> Result<Self, BoxError> {
         let pool = config.database.pool()?;
         let broker = Broker::new(config.amqp_url.expose().clone());
-        let relay = broker.spawn_relay(pool.clone(), shutdown.clone());
-        let revocations = tokio::spawn(revocation::keep_fresh(
-            pool.clone(),
-            config.verifier.revocations().clone(),
+        let mut metrics = Metrics::new(spec.name);
+        let supervisor = Supervisor::new(
             shutdown.clone(),
-        ));
+            RestartPolicy::default(),
+            metrics.registry_mut(),
+        );
         let mut platform = Self {
             spec,
             started: Instant::now(),
             pool,
             broker,
             shutdown,
-            metrics: Metrics::new(spec.name),
-            tasks: vec![relay, revocations],
+            metrics,
+            supervisor,
+            tasks: Vec::new(),
         };
+        let (broker, pool) = (platform.broker.clone(), platform.pool.clone());
+        platform.supervise(RELAY_WORKER, move |shutdown| {
+            let (broker, pool) = (broker.clone(), pool.clone());
+            async move {
+                broker.run_relay(pool, shutdown).await;
+                Ok(())
+            }
+        });
+        let (pool, retention) = (platform.pool.clone(), config.retention);
+        platform.supervise(RETENTION_WORKER, move |shutdown| {
+            retention::run(pool.clone(), retention, shutdown)
+        });
+        let (pool, revocations) = (platform.pool.clone(), config.verifier.revocations().clone());
+        platform.supervise(REVOCATIONS_WORKER, move |shutdown| {
+            let (pool, revocations) = (pool.clone(), revocations.clone());
+            async move {
+                revocation::keep_fresh(pool, revocations, shutdown).await;
+                Ok(())
+            }
+        });
         if let Some(queue) = &config.revocations_queue {
             platform.consume(
                 Subscription::new(queue.clone(), &[revocation::USER_ROLE_CHANGED]),
@@ -119,15 +168,33 @@ impl Platform {
         Ok(platform)
     }
 
-    /// Starts a consumer of `subscription` whose effects run in `handler`.
+    /// Starts a consumer of `subscription` whose effects run in `handler`, supervised as
+    /// the worker `consumer:<queue>`.
     pub fn consume<H: EventHandler>(&mut self, subscription: Subscription, handler: H) {
-        let task = self.broker.spawn_consumer(
-            self.pool.clone(),
-            self.spec.name,
-            subscription,
-            handler,
-            self.shutdown.clone(),
-        );
+        let name = consumer_worker(&subscription.queue);
+        let (broker, pool, consumer) = (self.broker.clone(), self.pool.clone(), self.spec.name);
+        let handler = Arc::new(handler);
+        self.supervise(&name, move |shutdown| {
+            let (broker, pool) = (broker.clone(), pool.clone());
+            let (subscription, handler) = (subscription.clone(), Arc::clone(&handler));
+            async move {
+                broker
+                    .run_consumer(pool, consumer, subscription, handler, shutdown)
+                    .await;
+                Ok(())
+            }
+        });
+    }
+
+    /// Runs a background worker of the service under supervision: `start(shutdown)` begins
+    /// one run, which must end only once `shutdown` is cancelled (after finishing its
+    /// in-flight work); `serve` waits for it then.
+    pub fn supervise<F, Fut>(&mut self, name: &str, start: F)
+    where
+        F: FnMut(CancellationToken) -> Fut + Send + 'static,
+        Fut: Future<Output = WorkerResult> + Send + 'static,
+    {
+        let task = self.supervisor.spawn(name, start);
         self.tasks.push(task);
     }
 
@@ -137,7 +204,7 @@ impl Platform {
     }
 
     /// Serves `api` (plus the shared endpoints) until shutdown, then waits for
-    /// the relay and consumers to finish their in-flight work.
+    /// the workers (relay, consumers, ...) to finish their in-flight work.
     pub async fn serve(
         self,
         listeners: Listeners,
@@ -149,6 +216,7 @@ impl Platform {
             started: self.started,
             pool: Some(self.pool.clone()),
             broker: Some(self.broker.clone()),
+            workers: self.supervisor.workers().clone(),
             metrics: self.metrics,
             openapi,
         };

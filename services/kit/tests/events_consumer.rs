@@ -32,6 +32,8 @@ struct Counting {
     /// The first `transient_failures` calls fail transiently.
     transient_failures: u32,
     permanent: bool,
+    /// The first `panics` calls panic (after writing their effect).
+    panics: u32,
 }
 
 impl Counting {
@@ -40,6 +42,14 @@ impl Counting {
             calls: Arc::new(AtomicU32::new(0)),
             transient_failures,
             permanent,
+            panics: 0,
+        }
+    }
+
+    fn panicking(panics: u32) -> Self {
+        Self {
+            panics,
+            ..Self::new(0, false)
         }
     }
 
@@ -59,6 +69,7 @@ impl EventHandler for Counting {
         .bind(event.id)
         .execute(&mut *tx)
         .await?;
+        assert!(call > self.panics, "handler bug on call {call}");
         if self.permanent {
             return Err(HandlerError::permanent("always wrong"));
         }
@@ -262,6 +273,43 @@ async fn a_permanent_failure_goes_straight_to_the_dlq() {
     assert_eq!(dead_envelope.id, event.id);
     assert_eq!(handler.calls(), 1);
     assert_eq!(effects(&fx.db.pool, event.id).await, None);
+    fx.stop().await;
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_retried_and_its_effect_rolled_back() {
+    let handler = Counting::panicking(2);
+    let fx = Fixture::start(handler.clone(), 5).await;
+    let event = fx.envelope(1);
+    fx.publish_event(&event).await;
+
+    let (pool, id) = (&fx.db.pool, event.id);
+    assert!(eventually(WAIT, || async move { committed(pool, id).await }).await);
+    assert_eq!(handler.calls(), 3);
+    assert_eq!(
+        effects(pool, id).await,
+        Some(1),
+        "panicked attempts rolled back"
+    );
+    fx.stop().await;
+}
+
+#[tokio::test]
+async fn a_handler_that_always_panics_ends_in_the_dlq_and_the_consumer_goes_on() {
+    let handler = Counting::panicking(3);
+    let fx = Fixture::start(handler.clone(), 3).await;
+    let poison = fx.envelope(1);
+    fx.publish_event(&poison).await;
+
+    let dead = fx.dead_lettered().await.expect("the event reaches the DLQ");
+    assert_eq!(attempts_header(&dead), Some(3));
+    assert_eq!(effects(&fx.db.pool, poison.id).await, None);
+
+    let next = fx.envelope(2);
+    fx.publish_event(&next).await;
+    let (pool, id) = (&fx.db.pool, next.id);
+    assert!(eventually(WAIT, || async move { committed(pool, id).await }).await);
+    assert_eq!(handler.calls(), 4);
     fx.stop().await;
 }
 

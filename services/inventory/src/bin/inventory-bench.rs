@@ -170,6 +170,7 @@ async fn main() -> Result<(), BoxError> {
             amqp_url: Secret::new(amqp_url()),
             verifier: keys.verifier(),
             revocations_queue: None,
+            retention: kit::events::RetentionConfig::default(),
         },
         orders_queue: format!("inventory-bench.orders.{suffix}"),
         products_queue: format!("inventory-bench.products.{suffix}"),

@@ -31,7 +31,7 @@ type Current = watch::Sender<Option<Arc<Connection>>>;
 /// with backoff.
 ///
 /// Cloning is cheap and shares the connection. The connection is opened lazily by the first
-/// [`Broker::wait_connected`], [`Broker::spawn_relay`] or [`Broker::spawn_consumer`], and
+/// [`Broker::wait_connected`], [`Broker::run_relay`] or [`Broker::run_consumer`], and
 /// closed when the last clone is dropped.
 #[derive(Clone)]
 pub struct Broker {
@@ -100,12 +100,18 @@ impl Broker {
     ///
     /// Several replicas may run a relay against the same database: rows are claimed with
     /// `FOR UPDATE SKIP LOCKED`. Delivery is at-least-once.
-    pub fn spawn_relay(&self, pool: PgPool, shutdown: CancellationToken) -> JoinHandle<()> {
+    pub async fn run_relay(&self, pool: PgPool, shutdown: CancellationToken) {
         self.ensure_started();
-        tokio::spawn(
-            relay::run(self.clone(), pool, shutdown)
-                .instrument(tracing::info_span!("outbox_relay")),
-        )
+        relay::run(self.clone(), pool, shutdown)
+            .instrument(tracing::info_span!("outbox_relay"))
+            .await;
+    }
+
+    /// [`Broker::run_relay`] in a task of its own, unsupervised (services run it under
+    /// [`crate::supervise::Supervisor`] through [`crate::service::Platform`]).
+    pub fn spawn_relay(&self, pool: PgPool, shutdown: CancellationToken) -> JoinHandle<()> {
+        let broker = self.clone();
+        tokio::spawn(async move { broker.run_relay(pool, shutdown).await })
     }
 
     /// Declares the queue/DLQ/bindings and consumes with manual acks until `shutdown` is
@@ -113,6 +119,30 @@ impl Broker {
     ///
     /// `consumer` names the consumer in `kit.processed_events`; it must be stable across
     /// restarts and distinct for each handler that must see every event.
+    pub async fn run_consumer<H: EventHandler>(
+        &self,
+        pool: PgPool,
+        consumer: &'static str,
+        subscription: Subscription,
+        handler: H,
+        shutdown: CancellationToken,
+    ) {
+        self.ensure_started();
+        let span = tracing::info_span!("consumer", consumer, queue = %subscription.queue);
+        consumer::run(
+            self.clone(),
+            pool,
+            consumer,
+            subscription,
+            handler,
+            shutdown,
+        )
+        .instrument(span)
+        .await;
+    }
+
+    /// [`Broker::run_consumer`] in a task of its own, unsupervised (services run it under
+    /// [`crate::supervise::Supervisor`] through [`crate::service::Platform`]).
     pub fn spawn_consumer<H: EventHandler>(
         &self,
         pool: PgPool,
@@ -121,19 +151,12 @@ impl Broker {
         handler: H,
         shutdown: CancellationToken,
     ) -> JoinHandle<()> {
-        self.ensure_started();
-        let span = tracing::info_span!("consumer", consumer, queue = %subscription.queue);
-        tokio::spawn(
-            consumer::run(
-                self.clone(),
-                pool,
-                consumer,
-                subscription,
-                handler,
-                shutdown,
-            )
-            .instrument(span),
-        )
+        let broker = self.clone();
+        tokio::spawn(async move {
+            broker
+                .run_consumer(pool, consumer, subscription, handler, shutdown)
+                .await;
+        })
     }
 
     /// Waits for a live connection; `None` if `shutdown` fires first.

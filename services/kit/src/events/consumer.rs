@@ -2,10 +2,11 @@
 
 use std::future::Future;
 use std::hash::{Hash, Hasher};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use lapin::message::Delivery;
 use lapin::options::{
     BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions,
@@ -99,6 +100,18 @@ pub trait EventHandler: Send + Sync + 'static {
         event: &Envelope,
         tx: &mut sqlx::PgConnection,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send;
+}
+
+/// A shared handler is a handler: a supervised consumer that is started again keeps using
+/// the same one.
+impl<H: EventHandler> EventHandler for Arc<H> {
+    fn handle(
+        &self,
+        event: &Envelope,
+        tx: &mut sqlx::PgConnection,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        H::handle(self, event, tx)
+    }
 }
 
 /// Why a handler could not apply an event.
@@ -387,7 +400,18 @@ impl<H: EventHandler> Context<H> {
             tx.commit().await.map_err(Failure::Unavailable)?;
             return Ok(Outcome::Duplicate);
         }
-        match self.handler.handle(envelope, &mut tx).await {
+        // A panicking handler is a failed attempt like any other (retried, then
+        // dead-lettered), not a consumer that dies on the same message forever.
+        let handled = AssertUnwindSafe(self.handler.handle(envelope, &mut tx))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| {
+                let message = crate::supervise::panic_message(panic.as_ref());
+                Err(HandlerError::transient(format!(
+                    "handler panicked: {message}"
+                )))
+            });
+        match handled {
             Ok(()) => {
                 tx.commit()
                     .await

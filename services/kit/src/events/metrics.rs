@@ -14,6 +14,17 @@ pub(crate) struct ConsumedLabels {
     pub(crate) result: &'static str,
 }
 
+/// Table label of `petstore_events_pruned_total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct PrunedLabels {
+    pub(crate) table: &'static str,
+}
+
+/// `kit.outbox`.
+pub(crate) const TABLE_OUTBOX: &str = "outbox";
+/// `kit.processed_events`.
+pub(crate) const TABLE_PROCESSED_EVENTS: &str = "processed_events";
+
 /// Handler succeeded and the effect was committed.
 pub(crate) const RESULT_OK: &str = "ok";
 /// The event had already been processed; no second effect.
@@ -29,29 +40,42 @@ pub(crate) static PUBLISHED: LazyLock<Counter> = LazyLock::new(Counter::default)
 pub(crate) static CONSUMED: LazyLock<Family<ConsumedLabels, Counter>> =
     LazyLock::new(Family::default);
 pub(crate) static OUTBOX_PENDING: LazyLock<Gauge> = LazyLock::new(Gauge::default);
+pub(crate) static PRUNED: LazyLock<Family<PrunedLabels, Counter>> = LazyLock::new(Family::default);
 
 pub(crate) fn consumed(result: &'static str) {
     CONSUMED.get_or_create(&ConsumedLabels { result }).inc();
 }
 
+pub(crate) fn pruned(table: &'static str, rows: u64) {
+    PRUNED.get_or_create(&PrunedLabels { table }).inc_by(rows);
+}
+
 /// Registers the event metrics: `petstore_events_published_total`,
-/// `petstore_events_consumed_total{result}` and the `petstore_outbox_pending` gauge.
+/// `petstore_events_consumed_total{result}`, `petstore_events_pruned_total{table}` and the
+/// `petstore_outbox_pending` gauge.
+///
+/// The names carry no prefix: the service's registry supplies `petstore_`.
 pub fn register_metrics(registry: &mut Registry) {
     // prometheus-client appends `_total` to counters itself.
     registry.register(
-        "petstore_events_published",
+        "events_published",
         "Events published by the outbox relay and confirmed by the broker",
         PUBLISHED.clone(),
     );
     registry.register(
-        "petstore_events_consumed",
+        "events_consumed",
         "Events handled by consumers, by result (ok, duplicate, retried, dead_lettered)",
         CONSUMED.clone(),
     );
     registry.register(
-        "petstore_outbox_pending",
+        "outbox_pending",
         "Outbox rows not yet published, as last seen by the relay",
         OUTBOX_PENDING.clone(),
+    );
+    registry.register(
+        "events_pruned",
+        "Event bookkeeping rows deleted past their retention, by table (outbox, processed_events)",
+        PRUNED.clone(),
     );
 }
 
@@ -61,7 +85,7 @@ mod tests {
 
     #[test]
     fn exposes_prefixed_names() {
-        let mut registry = Registry::default();
+        let mut registry = Registry::with_prefix("petstore");
         register_metrics(&mut registry);
         consumed(RESULT_OK);
         let mut text = String::new();
@@ -72,5 +96,6 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("petstore_outbox_pending"), "{text}");
+        assert!(!text.contains("petstore_petstore_"), "{text}");
     }
 }

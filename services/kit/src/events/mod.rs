@@ -7,6 +7,9 @@
 //! - per [`Subscription`]: a durable queue dead-lettering to the DLX with routing key = queue
 //!   name, bound to the events exchange with each routing key, and a durable `<queue>.dlq`
 //!   bound to the DLX with routing key = queue name.
+//!
+//! Published outbox rows and processed-event records are pruned after their retention by
+//! [`retention`].
 
 mod broker;
 mod consumer;
@@ -14,6 +17,7 @@ mod envelope;
 mod metrics;
 mod outbox;
 mod relay;
+pub mod retention;
 mod topology;
 
 pub use broker::Broker;
@@ -22,6 +26,7 @@ pub use envelope::Envelope;
 pub use metrics::register_metrics;
 pub use outbox::Outbox;
 pub use petstore_contract::{DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE};
+pub use retention::RetentionConfig;
 
 /// PostgreSQL `NOTIFY` channel on which [`Outbox::enqueue`] wakes the relay.
 pub const OUTBOX_CHANNEL: &str = "kit_outbox";

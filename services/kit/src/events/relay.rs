@@ -35,7 +35,9 @@ const GAUGE_INTERVAL: Duration = Duration::from_secs(1);
 
 pub(crate) async fn run(broker: Broker, pool: PgPool, shutdown: CancellationToken) {
     let wake = Arc::new(Notify::new());
-    let listener = tokio::spawn(listen(pool.clone(), Arc::clone(&wake), shutdown.clone()));
+    // In a set, so that the listener is aborted should this run end by panicking.
+    let mut listener = JoinSet::new();
+    listener.spawn(listen(pool.clone(), Arc::clone(&wake), shutdown.clone()));
     let mut backoff = Backoff::new();
     loop {
         let Some(conn) = broker.connection(&shutdown).await else {
@@ -51,7 +53,7 @@ pub(crate) async fn run(broker: Broker, pool: PgPool, shutdown: CancellationToke
             }
         }
     }
-    let _ = listener.await;
+    while listener.join_next().await.is_some() {}
     tracing::info!("outbox relay stopped");
 }
 

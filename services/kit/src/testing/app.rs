@@ -100,6 +100,7 @@ pub fn store_config(db: &super::TestDatabase, keys: &TestKeys) -> crate::service
         amqp_url: crate::config::Secret::new(super::amqp_url()),
         verifier: keys.verifier(),
         revocations_queue: None,
+        retention: crate::events::RetentionConfig::default(),
     }
 }
 
