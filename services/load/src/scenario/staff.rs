@@ -1,0 +1,135 @@
+//! Staff: restock the items below their minimum, ship the paid orders, deliver the
+//! shipped ones. Logged in as the administrator.
+
+use serde_json::{Value, json};
+
+use super::{User, VisitError};
+use crate::client::Call;
+use crate::session::Browser;
+
+/// Most orders shipped (and delivered) per visit.
+const ORDERS_PER_VISIT: usize = 10;
+
+/// A member of staff, logged in as the administrator.
+#[derive(Debug)]
+pub struct Staff {
+    browser: Browser,
+}
+
+fn int(item: &Value, field: &str) -> i64 {
+    item.get(field).and_then(Value::as_i64).unwrap_or(0)
+}
+
+impl Staff {
+    /// Staff for `user`, when the run has the administrator's credentials.
+    pub fn new(user: &User) -> Option<Self> {
+        let admin = user.world.admin.clone()?;
+        Some(Self {
+            browser: Browser::new(admin, true),
+        })
+    }
+
+    /// One visit: the back office.
+    pub async fn visit(&mut self, user: &mut User) -> Result<(), VisitError> {
+        let token = self.browser.token(&user.api).await?;
+        let alerts = user
+            .api
+            .send(
+                Call::get(
+                    "GET /api/inventory/alerts",
+                    "/api/inventory/alerts?limit=50",
+                )
+                .token(&token),
+            )
+            .await?;
+        let mut restocked = 0;
+        for item in alerts.items().iter().take(ORDERS_PER_VISIT) {
+            let (Some(store), Some(product)) = (
+                item.get("storeId").and_then(Value::as_str),
+                item.get("productId").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            // Back to three times the minimum.
+            let delta = (int(item, "minStock") * 3 - int(item, "onHand")).max(1);
+            user.api
+                .send(
+                    Call::post(
+                        "POST /api/stores/{id}/inventory/{productId}/adjustments",
+                        format!("/api/stores/{store}/inventory/{product}/adjustments"),
+                        json!({ "delta": delta, "reason": "restock (petstore-load)" }),
+                    )
+                    .token(&token),
+                )
+                .await?;
+            restocked += 1;
+        }
+        user.api.metrics().outcome("items restocked", restocked);
+        user.think().await?;
+
+        let token = self.browser.token(&user.api).await?;
+        let paid = user
+            .api
+            .send(
+                Call::get("GET /api/orders?status", "/api/orders?status=paid&limit=20")
+                    .token(&token),
+            )
+            .await?;
+        let mut shipped = 0;
+        for order in super::visitor::ids(paid.items())
+            .iter()
+            .take(ORDERS_PER_VISIT)
+        {
+            let body = json!({ "carrier": "Load Post", "trackingNumber": format!("LP-{order}") });
+            // 409: its customer cancelled it meanwhile.
+            let reply = user
+                .api
+                .send(
+                    Call::post(
+                        "POST /api/orders/{id}/ship",
+                        format!("/api/orders/{order}/ship"),
+                        body,
+                    )
+                    .token(&token)
+                    .expect(&[200, 409]),
+                )
+                .await?;
+            shipped += u64::from(reply.status.as_u16() == 200);
+        }
+        user.api.metrics().outcome("orders shipped", shipped);
+        user.think().await?;
+
+        let token = self.browser.token(&user.api).await?;
+        let in_transit = user
+            .api
+            .send(
+                Call::get(
+                    "GET /api/orders?status",
+                    "/api/orders?status=shipped&limit=20",
+                )
+                .token(&token),
+            )
+            .await?;
+        let mut delivered = 0;
+        for order in super::visitor::ids(in_transit.items())
+            .iter()
+            .take(ORDERS_PER_VISIT)
+        {
+            let reply = user
+                .api
+                .send(
+                    Call::new(
+                        "POST /api/orders/{id}/deliver",
+                        reqwest::Method::POST,
+                        format!("/api/orders/{order}/deliver"),
+                    )
+                    .token(&token)
+                    .expect(&[200, 409]),
+                )
+                .await?;
+            delivered += u64::from(reply.status.as_u16() == 200);
+        }
+        user.api.metrics().outcome("orders delivered", delivered);
+        Ok(())
+    }
+}
