@@ -232,6 +232,28 @@ impl Metrics {
         });
     }
 
+    /// Adds what was counted since the last [`Self::tick`] (the end of a run, less than a
+    /// second) to the last second, so the series ends without a partial point.
+    pub fn close(&self) {
+        let mut state = self.state();
+        let window = std::mem::take(&mut state.second);
+        let failures = std::mem::take(&mut state.second_failures);
+        let requests = std::mem::take(&mut state.second_requests);
+        match state.timeline.last_mut() {
+            Some(last) => {
+                last.requests += requests;
+                last.failures += failures;
+            }
+            None => {
+                state.second = window;
+                state.second_failures = failures;
+                state.second_requests = requests;
+                drop(state);
+                self.tick();
+            }
+        }
+    }
+
     /// Users running now.
     pub fn users(&self) -> usize {
         self.users.load(Ordering::Relaxed)
@@ -270,17 +292,19 @@ mod tests {
         metrics.tick();
         metrics.user(Kind::Shopper, false);
         metrics.tick();
+        metrics.request("GET /a", Outcome::Expected(200), ms(10));
+        metrics.close();
 
         let snap = metrics.snapshot();
         assert_eq!(snap.users, 1);
         let a = &snap.endpoints["GET /a"];
-        assert_eq!((a.requests, a.failures, a.latency.count()), (2, 1, 2));
+        assert_eq!((a.requests, a.failures, a.latency.count()), (3, 1, 3));
         assert_eq!(a.statuses.get(&503), Some(&1));
         let b = &snap.endpoints["POST /b"];
         assert_eq!((b.requests, b.failures, b.transport_errors), (1, 1, 1));
         assert_eq!(snap.server_errors(), 1);
         let total = snap.total();
-        assert_eq!((total.requests, total.failures), (3, 2));
+        assert_eq!((total.requests, total.failures), (4, 2));
         let visitor = &snap.scenarios[&Kind::Visitor];
         assert_eq!(
             (visitor.iterations, visitor.failed_iterations, visitor.users),
@@ -293,7 +317,8 @@ mod tests {
             (3, 2)
         );
         assert_eq!(snap.timeline[0].users, 2);
-        assert_eq!(snap.timeline[1].requests, 0);
+        // The request after the last tick is folded into the last second.
+        assert_eq!(snap.timeline[1].requests, 1);
         assert_eq!(snap.timeline[1].users, 1);
     }
 }

@@ -137,7 +137,9 @@ pub async fn run(config: Config, stop: CancellationToken) -> Result<Outcome, Run
     )?;
     let started = Instant::now();
 
-    let background = CancellationToken::new();
+    // Stops the users, then the ticker and the progress.
+    let users_stop = CancellationToken::new();
+    let background = users_stop.clone();
     let ticker = {
         let (metrics, done) = (metrics.clone(), background.clone());
         tokio::spawn(async move {
@@ -192,7 +194,6 @@ pub async fn run(config: Config, stop: CancellationToken) -> Result<Outcome, Run
     };
 
     // Hatch at the rate asked, stop at the run time.
-    let users_stop = CancellationToken::new();
     let mut tasks = JoinSet::new();
     let deadline = config.run_time.map(|d| tokio::time::Instant::now() + d);
     let pause = Duration::from_secs_f64(1.0 / config.hatch_rate);
@@ -235,10 +236,9 @@ pub async fn run(config: Config, stop: CancellationToken) -> Result<Outcome, Run
     {
         tasks.abort_all();
     }
-    background.cancel();
     let _ = ticker.await;
     let _ = printer.await;
-    metrics.tick();
+    metrics.close();
 
     let mut snapshot = metrics.snapshot();
     snapshot.elapsed = started.elapsed();

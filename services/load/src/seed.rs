@@ -10,8 +10,9 @@ use crate::client::{Api, Call, CallError};
 use crate::session::{Account, Browser};
 use crate::world::{CATEGORY_PREFIX, STORE_PREFIX, list_all};
 
-/// Units on hand per product and store after seeding.
-pub const ON_HAND: i64 = 400;
+/// Units on hand per product and store after seeding: a few minutes of shoppers bring
+/// items below the minimum, so staff have something to restock.
+pub const ON_HAND: i64 = 200;
 /// The minimum below which staff restock.
 pub const MIN_STOCK: i64 = 150;
 

@@ -9,6 +9,17 @@ use crate::session::Browser;
 
 /// Most orders shipped (and delivered) per visit.
 const ORDERS_PER_VISIT: usize = 10;
+/// A paid order waits this long for the warehouse, so its customer may still cancel it.
+const SHIP_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(10);
+
+/// Whether `order` was last changed at least `age` ago (by its `updatedAt`).
+fn older_than(order: &Value, age: chrono::TimeDelta) -> bool {
+    order
+        .get("updatedAt")
+        .and_then(Value::as_str)
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .is_some_and(|t| chrono::Utc::now().signed_duration_since(t) >= age)
+}
 
 /// A member of staff, logged in as the administrator.
 #[derive(Debug)]
@@ -76,10 +87,13 @@ impl Staff {
             )
             .await?;
         let mut shipped = 0;
-        for order in super::visitor::ids(paid.items())
+        let ready: Vec<Value> = paid
+            .items()
             .iter()
-            .take(ORDERS_PER_VISIT)
-        {
+            .filter(|o| older_than(o, SHIP_AFTER))
+            .cloned()
+            .collect();
+        for order in super::visitor::ids(&ready).iter().take(ORDERS_PER_VISIT) {
             let body = json!({ "carrier": "Load Post", "trackingNumber": format!("LP-{order}") });
             // 409: its customer cancelled it meanwhile.
             let reply = user
@@ -131,5 +145,21 @@ impl Staff {
         }
         user.api.metrics().outcome("orders delivered", delivered);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_orders_paid_long_enough_ago_are_shipped() {
+        let at = |ago: i64| {
+            let t = chrono::Utc::now() - chrono::TimeDelta::seconds(ago);
+            json!({ "updatedAt": t.to_rfc3339() })
+        };
+        assert!(older_than(&at(30), SHIP_AFTER));
+        assert!(!older_than(&at(2), SHIP_AFTER));
+        assert!(!older_than(&json!({}), SHIP_AFTER));
     }
 }
