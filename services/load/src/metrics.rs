@@ -232,26 +232,14 @@ impl Metrics {
         });
     }
 
-    /// Adds what was counted since the last [`Self::tick`] (the end of a run, less than a
-    /// second) to the last second, so the series ends without a partial point.
+    /// Ends the time series: what was counted since the last [`Self::tick`] (the end of
+    /// the run, less than a second, and the requests that finish after it) stays in the
+    /// tables but is no point of the series, which holds whole seconds of the run only.
     pub fn close(&self) {
         let mut state = self.state();
-        let window = std::mem::take(&mut state.second);
-        let failures = std::mem::take(&mut state.second_failures);
-        let requests = std::mem::take(&mut state.second_requests);
-        match state.timeline.last_mut() {
-            Some(last) => {
-                last.requests += requests;
-                last.failures += failures;
-            }
-            None => {
-                state.second = window;
-                state.second_failures = failures;
-                state.second_requests = requests;
-                drop(state);
-                self.tick();
-            }
-        }
+        state.second = Histogram::default();
+        state.second_failures = 0;
+        state.second_requests = 0;
     }
 
     /// Users running now.
@@ -317,8 +305,8 @@ mod tests {
             (3, 2)
         );
         assert_eq!(snap.timeline[0].users, 2);
-        // The request after the last tick is folded into the last second.
-        assert_eq!(snap.timeline[1].requests, 1);
+        // The request after the last tick is in the tables, not in the series.
+        assert_eq!(snap.timeline[1].requests, 0);
         assert_eq!(snap.timeline[1].users, 1);
     }
 }

@@ -4,11 +4,13 @@
 use serde_json::{Value, json};
 
 use super::{User, VisitError};
-use crate::client::Call;
+use crate::client::{Call, query_escape};
 use crate::session::Browser;
 
 /// Most orders shipped (and delivered) per visit.
 const ORDERS_PER_VISIT: usize = 10;
+/// Most pages of orders read per list.
+const PAGES: usize = 5;
 /// A paid order waits this long for the warehouse, so its customer may still cancel it.
 const SHIP_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(10);
 
@@ -29,6 +31,47 @@ pub struct Staff {
 
 fn int(item: &Value, field: &str) -> i64 {
     item.get(field).and_then(Value::as_i64).unwrap_or(0)
+}
+
+/// Up to [`ORDERS_PER_VISIT`] orders in `status` last changed at least `age` ago, oldest
+/// pages last: the list is newest first, so the back office reads up to [`PAGES`] pages.
+async fn orders(
+    user: &User,
+    token: &str,
+    status: &str,
+    age: chrono::TimeDelta,
+) -> Result<Vec<String>, VisitError> {
+    let mut found = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..PAGES {
+        let mut path = format!("/api/orders?status={status}&limit=100");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={}", query_escape(c)));
+        }
+        let page = user
+            .api
+            .send(Call::get("GET /api/orders?status", path).token(token))
+            .await?;
+        let old: Vec<Value> = page
+            .items()
+            .iter()
+            .filter(|o| older_than(o, age))
+            .cloned()
+            .collect();
+        found.extend(super::visitor::ids(&old));
+        cursor = page
+            .body
+            .get("nextCursor")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        if found.len() >= ORDERS_PER_VISIT || cursor.is_none() {
+            break;
+        }
+    }
+    // The oldest first.
+    found.reverse();
+    found.truncate(ORDERS_PER_VISIT);
+    Ok(found)
 }
 
 impl Staff {
@@ -79,21 +122,9 @@ impl Staff {
         user.think().await?;
 
         let token = self.browser.token(&user.api).await?;
-        let paid = user
-            .api
-            .send(
-                Call::get("GET /api/orders?status", "/api/orders?status=paid&limit=20")
-                    .token(&token),
-            )
-            .await?;
+        let ready = orders(user, &token, "paid", SHIP_AFTER).await?;
         let mut shipped = 0;
-        let ready: Vec<Value> = paid
-            .items()
-            .iter()
-            .filter(|o| older_than(o, SHIP_AFTER))
-            .cloned()
-            .collect();
-        for order in super::visitor::ids(&ready).iter().take(ORDERS_PER_VISIT) {
+        for order in &ready {
             let body = json!({ "carrier": "Load Post", "trackingNumber": format!("LP-{order}") });
             // 409: its customer cancelled it meanwhile.
             let reply = user
@@ -114,21 +145,9 @@ impl Staff {
         user.think().await?;
 
         let token = self.browser.token(&user.api).await?;
-        let in_transit = user
-            .api
-            .send(
-                Call::get(
-                    "GET /api/orders?status",
-                    "/api/orders?status=shipped&limit=20",
-                )
-                .token(&token),
-            )
-            .await?;
+        let in_transit = orders(user, &token, "shipped", chrono::TimeDelta::zero()).await?;
         let mut delivered = 0;
-        for order in super::visitor::ids(in_transit.items())
-            .iter()
-            .take(ORDERS_PER_VISIT)
-        {
+        for order in &in_transit {
             let reply = user
                 .api
                 .send(
