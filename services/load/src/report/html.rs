@@ -12,6 +12,9 @@ table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;paddin
 td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}\
 .bad{color:#b00020;font-weight:600}figure{margin:12px 0}";
 
+/// Most points of one line of a chart.
+const MAX_POINTS: usize = 1200;
+
 fn row(out: &mut String, cells: &[String], numeric_from: usize) {
     out.push_str("<tr>");
     for (i, cell) in cells.iter().enumerate() {
@@ -36,8 +39,15 @@ fn header(out: &mut String, cells: &[&str]) {
 /// The page.
 pub fn render(report: &Report) -> String {
     let t = &report.timeline;
+    // A long run's chart keeps at most MAX_POINTS points: the mean of each group of seconds.
+    let group = t.len().div_ceil(MAX_POINTS).max(1);
     let seconds = |f: fn(&crate::metrics::Sample) -> f64| -> Vec<(f64, f64)> {
-        t.iter().map(|s| (s.second as f64, f(s))).collect()
+        t.chunks(group)
+            .map(|c| {
+                let mean = c.iter().map(f).sum::<f64>() / c.len() as f64;
+                (c[c.len() - 1].second as f64, mean)
+            })
+            .collect()
     };
     let requests = line_chart(
         "Requests per second",
@@ -213,5 +223,21 @@ mod tests {
         assert!(page.contains("<td>shopper</td>"));
         assert!(page.contains("409: 5"));
         assert!(!page.contains("<script"));
+    }
+
+    #[test]
+    fn a_day_long_run_is_drawn_with_a_bounded_number_of_points() {
+        let mut report = crate::report::tests::sample();
+        let sample = report.timeline[0];
+        report.timeline = (0..86_400)
+            .map(|second| crate::metrics::Sample { second, ..sample })
+            .collect();
+        let page = render(&report);
+        let points = page
+            .split("points=\"")
+            .nth(1)
+            .and_then(|p| p.split('"').next())
+            .map_or(0, |p| p.split(' ').count());
+        assert!((1000..=MAX_POINTS).contains(&points), "{points}");
     }
 }
