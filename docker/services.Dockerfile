@@ -2,6 +2,8 @@
 # PATH under its own name (petstore-gateway, petstore-users, ...), as
 # services/contract (SERVICES_IMAGE) and the operator expect: the operator
 # runs `[petstore-<name>]` and `[petstore-<name>, migrate]` from it.
+# It also holds petstore-load, the load generator the operator runs for
+# `spec.loadGenerator`.
 #
 # One image rather than one per service: the binaries are static and share
 # most of their code, one tag (PetStore spec.version) names one consistent
@@ -16,7 +18,7 @@
 FROM scratch
 ARG VERSION=dev
 LABEL org.opencontainers.image.title="petstore-services" \
-      org.opencontainers.image.description="The PetStore services (gateway, users, catalog, ...), static binaries" \
+      org.opencontainers.image.description="The PetStore services (gateway, users, catalog, ...) and petstore-load, static binaries" \
       org.opencontainers.image.source="https://github.com/petstore-platform/petstore" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.version="${VERSION}"

@@ -14,6 +14,9 @@ use kube::{CustomResource, CustomResourceExt, KubeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod load_generator;
+pub use load_generator::{LoadGeneratorSpec, LoadWeights};
+
 /// API group of the resource.
 pub const GROUP: &str = "petstore.dev";
 
@@ -110,6 +113,12 @@ pub struct PetStoreSpec {
     /// starts (see docs/backups.md for the safety checks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore: Option<RestoreSpec>,
+
+    /// An optional load generator (petstore-load) aimed at the store's
+    /// gateway, to size the store and watch the autoscalers work. Off by
+    /// default.
+    #[serde(default)]
+    pub load_generator: LoadGeneratorSpec,
 }
 
 /// Annotation on a PetStore that runs an on-demand backup of every database

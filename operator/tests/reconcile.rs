@@ -1420,3 +1420,25 @@ async fn the_bootstrap_admin_email_reaches_the_users_service() {
         .and_then(|e| e.value.clone());
     assert_eq!(email.as_deref(), Some("owner@example.com"));
 }
+
+#[tokio::test]
+async fn the_load_generator_is_created_when_enabled_and_deleted_when_disabled() {
+    let (client, _) = started(&fixtures::minimal()).await;
+    let load = "shop-load-generator".to_string();
+    assert!(!names::<Deployment>(&client).await.contains(&load));
+
+    set_spec(
+        &client,
+        json!({ "loadGenerator": { "enabled": true, "users": 20 } }),
+    )
+    .await;
+    once(&client).await.expect("reconcile");
+    let deployments = names::<Deployment>(&client).await;
+    assert!(deployments.contains(&load), "{deployments:?}");
+    // Every service is still there: the load generator is one more Deployment.
+    assert_eq!(deployments.len(), petstore_contract::SERVICES.len() + 1);
+
+    set_spec(&client, json!({ "loadGenerator": { "enabled": false } })).await;
+    once(&client).await.expect("reconcile");
+    assert_eq!(names::<Deployment>(&client).await, per_service("", all));
+}

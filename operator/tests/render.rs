@@ -35,6 +35,31 @@ fn render_full() {
     insta::assert_snapshot!(render(fixtures::FULL_YAML).expect("render"));
 }
 
+/// The minimal store with a timed, seeded load generator.
+const LOAD_SPEC: &str = "spec:
+  loadGenerator:
+    enabled: true
+    users: 500
+    hatchRate: 50
+    runTime: 30m
+    seed: true
+    adminSecretName: shop-load-admin
+";
+
+#[test]
+fn render_load_generator() {
+    let all = objects(&fixtures::MINIMAL_YAML.replace("spec:\n", LOAD_SPEC));
+    // One object more than the minimal store: the load generator's Deployment.
+    assert_eq!(all.len(), objects(fixtures::MINIMAL_YAML).len() + 1);
+    let load = all
+        .iter()
+        .find(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == "shop-load-generator")
+        .expect("the load generator's Deployment");
+    let violations = restricted_violations(&load["spec"]["template"]["spec"]);
+    assert!(violations.is_empty(), "{violations:?}");
+    insta::assert_snapshot!(serde_yaml::to_string(load).expect("yaml"));
+}
+
 #[test]
 fn render_rejects_an_invalid_spec_with_the_reason() {
     let bad = fixtures::MINIMAL_YAML.replace("spec:\n", "spec:\n  ingress: {enabled: true}\n");
@@ -48,6 +73,14 @@ fn render_rejects_an_invalid_spec_with_the_reason() {
         render(&unknown)
             .expect_err("unknown")
             .contains("spec.services.billing: unknown service")
+    );
+    let seed = fixtures::MINIMAL_YAML.replace(
+        "spec:\n",
+        "spec:\n  loadGenerator: {enabled: true, seed: true}\n",
+    );
+    assert_eq!(
+        render(&seed).expect_err("seed without admin"),
+        "invalid PetStore spec: spec.loadGenerator.seed needs spec.loadGenerator.adminSecretName"
     );
 }
 

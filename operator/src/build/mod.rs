@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod deployment;
 pub mod hpa;
 pub mod ingress;
+pub mod load_generator;
 pub mod network_policy;
 pub mod pdb;
 pub mod postgres;
@@ -124,6 +125,9 @@ pub fn build(ps: &PetStore) -> Vec<Child> {
             out.push(Child::new(&hpa));
         }
         out.push(Child::new(&pdb::build(ps, svc)));
+    }
+    if let Some(load) = load_generator::build(ps) {
+        out.push(Child::new(&load));
     }
     out.extend(network_policy::build(ps).iter().map(Child::new));
     if let Some(ing) = ingress::build(ps) {

@@ -103,6 +103,10 @@ pub fn validate(spec: &PetStoreSpec) -> Result<(), InvalidSpec> {
     if spec.ingress.enabled && spec.ingress.host.as_deref().unwrap_or("").is_empty() {
         problems.push("spec.ingress.host is required when the ingress is enabled".into());
     }
+    let load = &spec.load_generator;
+    if load.seed && load.admin_secret_name.is_none() {
+        problems.push("spec.loadGenerator.seed needs spec.loadGenerator.adminSecretName".into());
+    }
     if problems.is_empty() {
         Ok(())
     } else {
