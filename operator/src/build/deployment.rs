@@ -9,7 +9,6 @@ use k8s_openapi::api::core::v1::{
     Container, ContainerPort, EnvVar, EnvVarSource, HTTPGetAction, LocalObjectReference, PodSpec,
     PodTemplateSpec, Probe, ResourceRequirements, SecretKeySelector,
 };
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use petstore_contract::{ServiceSpec, endpoints, env};
@@ -22,17 +21,7 @@ pub const COMPONENT: &str = "service";
 
 /// Requests and limits when the spec gives none.
 pub fn default_resources() -> ResourceRequirements {
-    ResourceRequirements {
-        requests: Some(BTreeMap::from([
-            ("cpu".into(), Quantity("100m".into())),
-            ("memory".into(), Quantity("128Mi".into())),
-        ])),
-        limits: Some(BTreeMap::from([(
-            "memory".into(),
-            Quantity("256Mi".into()),
-        )])),
-        ..ResourceRequirements::default()
-    }
+    security::resources("100m", "128Mi", "256Mi")
 }
 
 /// The Deployment of `svc`.

@@ -2,14 +2,11 @@
 //! `petstore-load` from the services image against the gateway Service, with
 //! the restricted security context and an emptyDir for its reports.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::core::v1::{
     Container, EnvVar, EnvVarSource, LocalObjectReference, PodSpec, PodTemplateSpec,
     ResourceRequirements, SecretKeySelector,
 };
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use petstore_contract::GATEWAY;
 
@@ -29,17 +26,7 @@ pub const PASSWORD_KEY: &str = "password";
 
 /// Requests and limits when the spec gives none.
 pub fn default_resources() -> ResourceRequirements {
-    ResourceRequirements {
-        requests: Some(BTreeMap::from([
-            ("cpu".into(), Quantity("100m".into())),
-            ("memory".into(), Quantity("128Mi".into())),
-        ])),
-        limits: Some(BTreeMap::from([(
-            "memory".into(),
-            Quantity("512Mi".into()),
-        )])),
-        ..ResourceRequirements::default()
-    }
+    security::resources("100m", "128Mi", "512Mi")
 }
 
 /// The command line of `petstore-load` for `spec`, aimed at the gateway Service.

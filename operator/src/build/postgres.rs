@@ -45,17 +45,7 @@ pub fn host(ps: &PetStore, svc: &ServiceSpec) -> String {
 
 /// Requests and limits of a data store when the spec gives none.
 pub fn default_resources() -> ResourceRequirements {
-    ResourceRequirements {
-        requests: Some(BTreeMap::from([
-            ("cpu".into(), Quantity("100m".into())),
-            ("memory".into(), Quantity("256Mi".into())),
-        ])),
-        limits: Some(BTreeMap::from([(
-            "memory".into(),
-            Quantity("512Mi".into()),
-        )])),
-        ..ResourceRequirements::default()
-    }
+    security::resources("100m", "256Mi", "512Mi")
 }
 
 /// Every PostgreSQL object of the store.

@@ -1,9 +1,13 @@
-//! The "restricted" Pod Security Standard, once for every pod.
+//! The "restricted" Pod Security Standard, once for every pod, and the shape of its
+//! resource requests.
+
+use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Capabilities, EmptyDirVolumeSource, PodSecurityContext, SeccompProfile, SecurityContext,
-    Volume, VolumeMount,
+    Capabilities, EmptyDirVolumeSource, PodSecurityContext, ResourceRequirements, SeccompProfile,
+    SecurityContext, Volume, VolumeMount,
 };
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 /// uid/gid of the service images (distroless `nonroot`).
 pub const SERVICE_UID: i64 = 65532;
@@ -58,5 +62,21 @@ pub fn mount(name: &str, path: &str) -> VolumeMount {
         name: name.into(),
         mount_path: path.into(),
         ..VolumeMount::default()
+    }
+}
+
+/// Requests of `cpu` and `memory`, and a `memory_limit` (no CPU limit: throttling a
+/// service under load helps no one; the request already reserves its share).
+pub fn resources(cpu: &str, memory: &str, memory_limit: &str) -> ResourceRequirements {
+    ResourceRequirements {
+        requests: Some(BTreeMap::from([
+            ("cpu".into(), Quantity(cpu.into())),
+            ("memory".into(), Quantity(memory.into())),
+        ])),
+        limits: Some(BTreeMap::from([(
+            "memory".into(),
+            Quantity(memory_limit.into()),
+        )])),
+        ..ResourceRequirements::default()
     }
 }

@@ -146,7 +146,9 @@ fn integral_floats_as_integers(value: &mut serde_json::Value) {
 /// Every body of the store is a JSON object: an array is refused here, since serde would
 /// otherwise read `[a, b]` as a struct's fields in order.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    {
         return Err(ApiError::invalid("body", "must be a JSON object"));
     }
     refuse_nul_json(bytes)?;
@@ -351,6 +353,9 @@ mod tests {
         let err = parse_json::<Patch>(b" [null, null]").unwrap_err();
         assert_eq!(err.status().as_u16(), 422);
         assert_eq!(err.problem().errors[0].field, "body");
+        // Not JSON at all stays a 400.
+        let err = parse_json::<Patch>(b"[").unwrap_err();
+        assert_eq!(err.status().as_u16(), 400);
     }
 
     #[test]

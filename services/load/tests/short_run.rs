@@ -4,25 +4,14 @@
 //! users for 15 s. It checks that every scenario ran, that no request got a 5xx or no
 //! answer, and that the report files exist and parse.
 
-use std::path::PathBuf;
-
 use serde_json::Value;
 use stack::{Stack, StackOptions};
-
-/// The service binaries: beside this test's `deps` directory.
-fn bin_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .expect("target directory")
-        .to_path_buf()
-}
 
 fn options(admin_email: &str, id: &str) -> StackOptions {
     StackOptions {
         database_url: kit::testing::database_url(),
         amqp_url: kit::testing::amqp_url(),
-        bin_dir: bin_dir(),
+        bin_dir: stack::binaries_beside_this_test(),
         state_dir: std::env::temp_dir().join(format!("petstore-load-stack-{id}")),
         database_prefix: format!("load_{}", &id[..12]),
         vhost: Some(format!("petstore-load-{}", &id[..12])),

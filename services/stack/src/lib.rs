@@ -16,3 +16,16 @@ mod vhost;
 pub use preflight::{check_broker, check_database};
 pub use stack::{LOCAL_POOL_SIZE, Stack, StackError, StackOptions};
 pub use vhost::{MANAGEMENT_URL_VAR, VhostError, VirtualHost};
+
+/// The directory of the workspace's binaries, seen from a test executable: tests live in
+/// `<target>/<profile>/deps`, the binaries in `<target>/<profile>`.
+///
+/// # Panics
+/// If the running executable's path cannot be known (tests only).
+pub fn binaries_beside_this_test() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .expect("target directory")
+        .to_path_buf()
+}

@@ -5,19 +5,7 @@
 
 pub mod store;
 
-use std::path::PathBuf;
-
 use stack::{Stack, StackOptions};
-
-/// The directory of the workspace's binaries: the test executable lives in
-/// `<target>/<profile>/deps`, the service binaries in `<target>/<profile>`.
-fn bin_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .expect("target directory")
-        .to_path_buf()
-}
 
 /// Options for an isolated store: its own databases, free ports, a temporary state directory.
 pub fn options(tag: &str) -> StackOptions {
@@ -26,7 +14,7 @@ pub fn options(tag: &str) -> StackOptions {
     StackOptions {
         database_url: kit::testing::database_url(),
         amqp_url: kit::testing::amqp_url(),
-        bin_dir: bin_dir(),
+        bin_dir: stack::binaries_beside_this_test(),
         state_dir,
         database_prefix: format!("e2e_{tag}_{}", &id[..12]),
         // Its own virtual host: stores started by parallel tests never share a queue.
