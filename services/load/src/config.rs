@@ -98,11 +98,14 @@ pub struct Config {
     /// Idempotent: running it again finds and reuses what exists.
     #[arg(long, env = "PETSTORE_LOAD_SEED")]
     pub seed: bool,
-    /// The administrator's email (`--seed` and the staff scenario log in with it).
-    #[arg(long, env = "PETSTORE_LOAD_ADMIN_EMAIL")]
-    pub admin_email: Option<String>,
+    /// The administrator's email (`--seed` and the staff scenario log in with it); by
+    /// default the local store's bootstrap administrator (`scripts/run-local`).
+    #[arg(long, env = "PETSTORE_LOAD_ADMIN_EMAIL", default_value = LOCAL_ADMIN_EMAIL)]
+    pub admin_email: String,
     /// The administrator's password; prefer the variable to the option, which other
-    /// users of the machine can see.
+    /// users of the machine can see. Without it, `--seed` registers the administrator
+    /// with a password of its own (on a store where nobody has yet) and writes it to
+    /// `admin-password` in the report directory.
     #[arg(long, env = "PETSTORE_LOAD_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<Password>,
     /// Where the reports are written: report.html, report.json, endpoints.csv, timeline.csv.
@@ -131,12 +134,15 @@ pub struct Config {
     pub linger: bool,
 }
 
+/// The bootstrap administrator's email of the local store (`petstore-local --admin-email`).
+pub const LOCAL_ADMIN_EMAIL: &str = "admin@petstore.local";
+
 /// A configuration that cannot run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// `--seed` without credentials.
     #[error(
-        "--seed needs the administrator's credentials: --admin-email and PETSTORE_LOAD_ADMIN_PASSWORD (or --admin-password)"
+        "--seed needs the administrator's password: PETSTORE_LOAD_ADMIN_PASSWORD (or --admin-password)"
     )]
     SeedWithoutAdmin,
     /// Every weight is zero, or only staff without credentials.
@@ -156,15 +162,31 @@ pub struct Admin {
 }
 
 impl Config {
-    /// The administrator's credentials, when both were given.
+    /// The administrator's credentials, when the password is known.
     pub fn admin(&self) -> Option<Admin> {
-        match (&self.admin_email, &self.admin_password) {
-            (Some(email), Some(password)) => Some(Admin {
-                email: email.clone(),
-                password: password.clone(),
-            }),
-            _ => None,
+        self.admin_password.as_ref().map(|password| Admin {
+            email: self.admin_email.clone(),
+            password: password.clone(),
+        })
+    }
+
+    /// For `--seed` without a password: a fresh one, which seeding registers the
+    /// administrator with (it only can where nobody has registered that email yet).
+    /// Returns it when it made one.
+    pub fn generate_admin_password_for_seed(&mut self) -> Option<Password> {
+        if !self.seed || self.admin_password.is_some() {
+            return None;
         }
+        use rand::Rng;
+        let random: String = rand::thread_rng()
+            .sample_iter(&rand::distributions::Alphanumeric)
+            .take(24)
+            .map(char::from)
+            .collect();
+        // The users service wants a letter and a digit or symbol: say so whatever came out.
+        let password = Password::new(format!("load-{random}-7"));
+        self.admin_password = Some(password.clone());
+        Some(password)
     }
 
     /// The weights that will run: staff only with the administrator's credentials.
@@ -246,6 +268,19 @@ mod tests {
         assert_eq!(without.weights().unwrap().of(Kind::Staff), 0);
         let seed = parse(&["--host", "http://h", "--seed"]).unwrap();
         assert_eq!(seed.weights(), Err(ConfigError::SeedWithoutAdmin));
+        let mut generated = seed.clone();
+        let password = generated
+            .generate_admin_password_for_seed()
+            .expect("a password for the seeding");
+        assert!(password.expose().len() >= 12);
+        assert_eq!(generated.admin_email, LOCAL_ADMIN_EMAIL);
+        assert_eq!(generated.weights().unwrap().of(Kind::Staff), 1);
+        assert!(
+            generated.generate_admin_password_for_seed().is_none(),
+            "only once"
+        );
+        let mut without_seed = without.clone();
+        assert!(without_seed.generate_admin_password_for_seed().is_none());
         let with = parse(&[
             "--host",
             "http://h",

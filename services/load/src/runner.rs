@@ -29,6 +29,20 @@ pub enum RunError {
     /// Seeding failed.
     #[error(transparent)]
     Seed(#[from] SeedError),
+    /// `--seed` without a password, and the administrator exists already.
+    #[error(
+        "the administrator {0} exists already: give its password in PETSTORE_LOAD_ADMIN_PASSWORD"
+    )]
+    AdminExists(String),
+    /// The generated administrator password could not be saved.
+    #[error("cannot write {path}: {source}")]
+    SavePassword {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The catalog could not be read.
     #[error(transparent)]
     World(#[from] WorldError),
@@ -87,10 +101,11 @@ fn run_info(config: &Config, started_at: String) -> Result<RunInfo, ConfigError>
 
 /// Runs the load described by `config`; `stop` ends it early (the binary cancels it on
 /// Ctrl-C and SIGTERM).
-pub async fn run(config: Config, stop: CancellationToken) -> Result<Outcome, RunError> {
+pub async fn run(mut config: Config, stop: CancellationToken) -> Result<Outcome, RunError> {
+    let generated = config.generate_admin_password_for_seed();
     let weights = config.weights()?;
     if config.staff_skipped() {
-        println!("staff scenario skipped: it needs --admin-email and PETSTORE_LOAD_ADMIN_PASSWORD");
+        println!("staff scenario skipped: it needs PETSTORE_LOAD_ADMIN_PASSWORD");
     }
     let admin = config.admin().map(|a| Account {
         email: a.email,
@@ -108,7 +123,20 @@ pub async fn run(config: Config, stop: CancellationToken) -> Result<Outcome, Run
         && let Some(admin) = &admin
     {
         let started = Instant::now();
-        let seeded = seed::seed(&setup, admin).await?;
+        let seeded = match seed::seed(&setup, admin).await {
+            Err(SeedError::LoginRefused(email)) if generated.is_some() => {
+                return Err(RunError::AdminExists(email));
+            }
+            other => other?,
+        };
+        if let Some(password) = &generated {
+            let path = save_admin_password(&config.report_dir, password)?;
+            println!(
+                "registered the administrator {}; its password is in {}",
+                admin.email,
+                path.display()
+            );
+        }
         println!(
             "seeded {} in {:.1} s: {} created, {} found, {} stock levels set",
             config.host,
@@ -270,4 +298,26 @@ pub async fn main_run(config: Config) -> Result<Outcome, RunError> {
         stop.cancelled().await;
     }
     Ok(outcome)
+}
+
+/// Writes the administrator's generated password to `admin-password` in `dir`, readable by
+/// its owner only.
+fn save_admin_password(
+    dir: &std::path::Path,
+    password: &crate::config::Password,
+) -> Result<std::path::PathBuf, RunError> {
+    use std::io::Write;
+    let path = dir.join("admin-password");
+    let fail = |source| RunError::SavePassword {
+        path: path.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(fail)?;
+    writeln!(file, "{}", password.expose()).map_err(fail)?;
+    Ok(path)
 }

@@ -35,8 +35,6 @@ fn read_json(path: &std::path::Path) -> Value {
 async fn a_short_run_exercises_every_scenario_without_server_errors() {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let admin_email = format!("admin-{}@example.com", &id[..12]);
-    // Made for this test only: no password is written in the sources.
-    let admin_password = format!("load test {id}");
     let report_dir = std::env::temp_dir().join(format!("petstore-load-report-{id}"));
 
     let stack = match Stack::start(options(&admin_email, &id)).await {
@@ -50,11 +48,51 @@ async fn a_short_run_exercises_every_scenario_without_server_errors() {
         .args(["--seed", "--admin-email", &admin_email])
         .arg("--report-dir")
         .arg(&report_dir)
-        .env("PETSTORE_LOAD_ADMIN_PASSWORD", &admin_password)
+        // No password: `--seed` registers the administrator with one of its own.
+        .env_remove("PETSTORE_LOAD_ADMIN_PASSWORD")
         .output()
         .await
         .expect("petstore-load runs");
+    let again = |password: Option<String>| {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_petstore-load"));
+        command
+            .args(["--host", &stack.gateway_url])
+            .args(["--users", "2", "--hatch-rate", "2", "--run-time", "2s"])
+            .args(["--seed", "--admin-email", &admin_email])
+            .arg("--report-dir")
+            .arg(report_dir.join("again"))
+            .env_remove("PETSTORE_LOAD_ADMIN_PASSWORD");
+        if let Some(password) = password {
+            command.env("PETSTORE_LOAD_ADMIN_PASSWORD", password);
+        }
+        command.output()
+    };
+    let saved = report_dir.join("admin-password");
+    let password = std::fs::read_to_string(&saved).unwrap_or_default();
+    // With the saved password, a second seeding finds what the first made.
+    let with_saved = again(Some(password.trim().to_string()))
+        .await
+        .expect("runs");
+    // Without it, the administrator exists: refused, saying what to give.
+    let without = again(None).await.expect("runs");
     stack.stop().await;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&saved)
+            .expect("admin-password")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the password file is its owner's only");
+    }
+    let with_saved_out = String::from_utf8_lossy(&with_saved.stdout);
+    assert!(with_saved.status.success(), "{with_saved_out}");
+    assert!(with_saved_out.contains(" 0 created"), "{with_saved_out}");
+    assert!(!without.status.success());
+    let refusal = String::from_utf8_lossy(&without.stderr);
+    assert!(
+        refusal.contains("exists already") && refusal.contains("PETSTORE_LOAD_ADMIN_PASSWORD"),
+        "{refusal}"
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
