@@ -65,6 +65,8 @@ async function seed() {
     ['DOG-BED-1', 'Cosy dog bed', dogs, 4900, 'A washable bed with raised sides for medium dogs.'],
     ['CAT-POST-1', 'Scratching post', cats, 3900, 'Sisal post on a heavy base, 80 cm tall.'],
     ['CAT-BALL-1', 'Jingle balls', cats, 299, 'Three light balls with a bell inside.'],
+    // The simulated payment declines a total whose cents end in 13 (see the README).
+    ['DOG-BONE-1', 'Squeaky bone', dogs, 1213, 'A rubber bone that squeaks when chewed.'],
   ];
   const ids = {};
   for (const [sku, name, category, amount, description] of products) {
@@ -158,7 +160,7 @@ async function shopper(page) {
   await step('the shop front lists products', async () => {
     await page.goto(base + '/');
     await page.getByRole('heading', { name: 'Products', level: 1 }).waitFor();
-    check((await page.locator('.card').count()) === 5, 'five products are shown');
+    check((await page.locator('.card').count()) === 6, 'six products are shown');
   });
   await step('bad input: a weak password shows the API\'s words next to the field', async () => {
     await page.getByRole('link', { name: 'Register' }).click();
@@ -202,9 +204,9 @@ async function shopper(page) {
     await page.getByRole('button', { name: 'Show' }).click();
     await page.waitForURL(/sort=-price/);
     const names = await page.locator('.card h2').allInnerTexts();
-    check(JSON.stringify(names) === JSON.stringify(['Cosy dog bed', 'Salmon treats', 'Chew rope']),
+    check(JSON.stringify(names) === JSON.stringify(['Cosy dog bed', 'Squeaky bone', 'Salmon treats', 'Chew rope']),
       `dog products, dearest first (got ${JSON.stringify(names)})`);
-    await page.getByLabel('Price from').fill('cheap');
+    await page.getByLabel('Lowest price').fill('cheap');
     await page.getByRole('button', { name: 'Show' }).click();
     await page.locator('#min-error').waitFor();
   });
@@ -263,7 +265,33 @@ async function shopper(page) {
     await page.getByText('Thank you for your review.').waitFor();
     await page.getByText('Survived a whole week').waitFor();
     await page.getByText('1 review', { exact: false }).first().waitFor();
+    await page.getByText('You have reviewed this product.').waitFor();
     await shot(page, 'product');
+  });
+  await step('an order whose payment is declined says why', async () => {
+    await page.goto(base + '/?q=squeaky');
+    await page.getByRole('button', { name: 'Add Squeaky bone to the cart' }).click();
+    await page.getByText('Added to your cart.').waitFor();
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.locator('#order-status', { hasText: 'Failed' }).waitFor({ timeout: 45000 });
+    const reason = await text(page.locator('#order-status .reason'));
+    check(reason.length > 5, `the failure has a reason (got "${reason}")`);
+    log(`  failed: "${reason}"`);
+  });
+  await step('cancel an order before it ships', async () => {
+    await page.goto(base + '/?q=jingle');
+    await page.getByRole('button', { name: 'Add Jingle balls to the cart' }).click();
+    await page.getByText('Added to your cart.').waitFor();
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.getByText('Thank you! Your order was placed.').waitFor();
+    await page.getByLabel('Why (optional)').fill('ordered twice by mistake');
+    await page.getByRole('button', { name: 'Cancel order' }).click();
+    await page.getByText('The order was cancelled.').waitFor();
+    await page.locator('#order-status', { hasText: 'Cancelled' }).waitFor();
+    await page.locator('#order-status', { hasText: 'ordered twice by mistake' }).waitFor();
+    await shopNav(page, 'Orders').click();
+    const rows = await page.locator('tbody tr').count();
+    check(rows === 3, `three orders are listed (got ${rows})`);
   });
   await step('the shop front on a phone and a desktop', async () => {
     await page.goto(base + '/');
@@ -338,6 +366,64 @@ async function staff(page, orderUrl) {
   });
 }
 
+async function backOffice(page) {
+  const staffNav = (name) => page.getByRole('navigation', { name: 'Staff' }).getByRole('link', { name, exact: true });
+  await step('create a category, refused then accepted', async () => {
+    await staffNav('Categories').click();
+    await page.getByLabel('Name').fill('Birds');
+    await page.getByLabel('Slug').fill('Not a slug!');
+    await page.getByRole('button', { name: 'Create category' }).click();
+    await page.locator('#slug-error').waitFor();
+    log(`  slug refused: "${await text(page.locator('#slug-error'))}"`);
+    await page.getByLabel('Slug').fill('birds');
+    await page.getByRole('button', { name: 'Create category' }).click();
+    await page.getByText('Created.').waitFor();
+    await page.getByRole('cell', { name: 'birds', exact: true }).waitFor();
+  });
+  await step('add a pet and see it in the shop', async () => {
+    await staffNav('Pets').click();
+    await page.getByLabel('Name', { exact: true }).fill('Polly');
+    await page.getByLabel('Species').fill('bird');
+    await page.getByLabel('Breed').fill('Parrot');
+    await page.getByLabel('Category').selectOption({ label: 'Birds' });
+    await page.getByLabel('Tags (comma-separated)').fill('talkative, colourful');
+    await page.getByLabel('Price (EUR)').fill('120');
+    await page.getByRole('button', { name: 'Add pet' }).click();
+    await page.getByText('Created.').waitFor();
+    await page.goto(base + '/pets?species=bird');
+    await page.getByRole('link', { name: 'Polly' }).waitFor();
+    await page.goto(base + '/staff/stores');
+  });
+  await step('adjust stock with a reason and transfer to another store', async () => {
+    await page.getByRole('link', { name: 'Berlin Mitte' }).click();
+    await page.getByLabel('Units of Chew rope (DOG-ROPE-1) to add (negative removes)').fill('-1');
+    await page.getByLabel('Why Chew rope (DOG-ROPE-1) is adjusted').fill('chewed by the shop dog');
+    await page.locator('tr', { hasText: 'Chew rope' }).getByRole('button', { name: 'Adjust' }).click();
+    await page.getByText('Stock updated.').waitFor();
+    await page.getByLabel('Product to transfer').selectOption({ label: 'Chew rope (DOG-ROPE-1)' });
+    await page.getByLabel('To', { exact: true }).selectOption({ label: 'Hamburg Hafen' });
+    await page.getByLabel('Units', { exact: true }).fill('5');
+    await page.getByLabel('Reason for the transfer').fill('Hamburg runs low');
+    await page.getByRole('button', { name: 'Transfer' }).click();
+    await page.getByText('Transfer done.').waitFor();
+    await page.locator('td', { hasText: 'chewed by the shop dog' }).waitFor();
+    await page.locator('td', { hasText: 'Hamburg runs low' }).first().waitFor();
+  });
+  await step('deliver the shipped order and list the users', async () => {
+    await staffNav('Orders').click();
+    await page.getByLabel('Status').selectOption('shipped');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('button', { name: 'Mark delivered' }).first().click();
+    await page.getByText('The order is marked delivered.').waitFor();
+    await staffNav('Users').click();
+    await page.getByRole('cell', { name: 'Sam Shopper', exact: true }).waitFor();
+    await page.getByLabel('Role of Sam Shopper').selectOption('admin');
+    await page.locator('tr', { hasText: 'Sam Shopper' }).getByRole('button', { name: 'Change' }).click();
+    await page.getByText('The role was changed.').waitFor();
+    check((await page.getByLabel('Role of Sam Shopper').inputValue()) === 'admin', 'Sam is an administrator now');
+  });
+}
+
 async function main() {
   mkdirSync(shots, { recursive: true });
   log(`store at ${base}; screenshots in ${shots}`);
@@ -349,6 +435,7 @@ async function main() {
     const orderUrl = await shopper(page);
     await context.clearCookies();
     await staff(page, orderUrl);
+    await backOffice(page);
     check(problems.length === 0, `the pages stayed clean:\n  ${problems.join('\n  ')}`);
   } finally {
     await context.close();

@@ -9,9 +9,6 @@ use petstore_contract::env;
 /// Shortest session key accepted, in characters.
 pub const MIN_SESSION_KEY_CHARS: usize = 32;
 
-/// Whether session cookies carry the `Secure` attribute.
-pub const SECURE_COOKIES: &str = "CONSOLE_SECURE_COOKIES";
-
 /// When the session cookie is marked `Secure`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CookieSecurity {
@@ -74,7 +71,7 @@ impl FromEnv for Config {
                 format_args!("must be at least {MIN_SESSION_KEY_CHARS} characters"),
             );
         }
-        let cookie_security = env.optional(SECURE_COOKIES, CookieSecurity::Auto);
+        let cookie_security = env.optional(env::CONSOLE_SECURE_COOKIES, CookieSecurity::Auto);
         Some(Self {
             listen_addr,
             upstreams,

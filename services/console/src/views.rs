@@ -118,6 +118,20 @@ pub fn status_words(status: &str) -> &'static str {
     }
 }
 
+/// A status as a short label (lists, the dashboard).
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "pending" => "Pending",
+        "reserved" => "Reserved",
+        "paid" => "Paid",
+        "shipped" => "Shipped",
+        "delivered" => "Delivered",
+        "failed" => "Failed",
+        "cancelled" => "Cancelled",
+        _ => "Unknown",
+    }
+}
+
 /// Whether an order in `status` will still change by itself (the page keeps polling).
 pub fn in_flight(status: &str) -> bool {
     matches!(status, "pending" | "reserved")

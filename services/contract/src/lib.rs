@@ -36,6 +36,10 @@ pub mod env {
     /// every console replica shares; its session cookies are sealed with a key derived
     /// from it.
     pub const CONSOLE_SESSION_KEY: &str = "CONSOLE_SESSION_KEY";
+    /// When the console's session cookie is `Secure`: `auto` (when the request reached the
+    /// store over https, by `X-Forwarded-Proto`) or `true` (always, for a store served
+    /// only over https).
+    pub const CONSOLE_SECURE_COOKIES: &str = "CONSOLE_SECURE_COOKIES";
 
     /// Name of the variable holding a backend's base URL for the gateway,
     /// e.g. `USERS_URL` for `users`.

@@ -312,6 +312,7 @@ struct ProductPage {
     ratings: Vec<Choice>,
     review_errors: FormErrors,
     reviews_available: bool,
+    reviewed: bool,
 }
 
 /// The rating choices of the review form.
@@ -423,6 +424,22 @@ pub async fn product_page(
     } else {
         (None, Vec::new(), None)
     };
+    // One review per customer and product: after theirs, no form.
+    let reviewed = match me.filter(|_| reviews_available) {
+        Some(me) => {
+            let path = with_query(
+                "/api/reviews",
+                &[
+                    ("productId", id.to_string()),
+                    ("userId", me.to_string()),
+                    ("limit", "1".into()),
+                ],
+            );
+            let mine: Page<Review> = state.api.get(&caller, "reviews", &path).await?;
+            !mine.items.is_empty()
+        }
+        None => false,
+    };
     render_with(
         status,
         &ProductPage {
@@ -440,6 +457,7 @@ pub async fn product_page(
             review: forms.review,
             review_errors: forms.review_errors,
             reviews_available,
+            reviewed,
         },
     )
 }

@@ -10,7 +10,7 @@ use crate::api::{ApiFailure, Caller, with_query};
 use crate::error::PageResult;
 use crate::money::Money;
 use crate::state::AppState;
-use crate::views::{Chrome, render, status_words};
+use crate::views::{Chrome, render, status_label};
 use crate::visit::Visit;
 
 /// Order states in their life's order.
@@ -163,7 +163,7 @@ pub async fn show(State(state): State<AppState>, visit: Visit) -> PageResult {
     for status in STATES {
         counts.push((
             status,
-            status_words(status),
+            status_label(status),
             count(&state, &caller, status).await?,
         ));
     }

@@ -15,7 +15,7 @@ use crate::pages::orders::OrderRow;
 use crate::pages::{Choice, Empty, see_other, uuid};
 use crate::problem::FormErrors;
 use crate::state::AppState;
-use crate::views::{Chrome, render_with, status_words};
+use crate::views::{Chrome, render_with, status_label};
 use crate::visit::Visit;
 
 /// `?status=&cursor=`.
@@ -58,7 +58,7 @@ async fn orders_page(
     );
     let page: Page<Order> = state.api.get(&visit.caller(), "orders", &path).await?;
     let mut options = vec![("", "Every status")];
-    options.extend(STATES.iter().map(|s| (*s, status_words(s))));
+    options.extend(STATES.iter().map(|s| (*s, status_label(s))));
     render_with(
         status,
         &OrdersPage {
