@@ -245,3 +245,31 @@ mod tests {
         assert_eq!(safe_next(""), "/");
     }
 }
+
+#[cfg(test)]
+mod rendering {
+    use super::*;
+
+    #[test]
+    fn a_refused_sign_in_marks_the_field_and_escapes_what_was_typed() {
+        let visit = Visit::detached(Session::anonymous());
+        let page = LoginPage {
+            chrome: Chrome::new(&visit, "Sign in", "login"),
+            email: r#""><script>x</script>"#.into(),
+            next: "/cart".into(),
+            errors: FormErrors::field("password", "Must be at least 12 characters."),
+        }
+        .render()
+        .unwrap();
+        assert!(
+            page.contains(
+                r#"<p class="field-error" id="password-error">Must be at least 12 characters.</p>"#
+            ),
+            "{page}"
+        );
+        assert!(page.contains(r#"aria-invalid="true" aria-describedby="password-error""#));
+        assert!(!page.contains("<script>x"), "typed text is escaped");
+        assert!(page.contains(&format!(r#"name="csrf" value="{}""#, visit.csrf())));
+        assert!(page.contains(r#"<label for="email">Email</label>"#));
+    }
+}

@@ -316,3 +316,44 @@ pub async fn cancel(
         Err(failure) => Err(failure.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn panel(status: &str, reason: &str) -> String {
+        StatusPanel {
+            id: "o1".into(),
+            status: status.into(),
+            words: status_words(status),
+            reason: reason.into(),
+            live: in_flight(status),
+        }
+        .render()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_waiting_order_polls_and_a_settled_one_does_not() {
+        let waiting = panel("reserved", "");
+        assert!(
+            waiting.contains(r#"hx-get="/orders/o1/status""#),
+            "{waiting}"
+        );
+        assert!(waiting.contains(r#"hx-trigger="every 2s""#));
+        assert!(waiting.contains(r#"aria-live="polite""#));
+        let paid = panel("paid", "");
+        assert!(!paid.contains("hx-get"), "{paid}");
+        assert!(paid.contains("Paid"));
+    }
+
+    #[test]
+    fn a_failure_says_why_and_the_reason_is_escaped() {
+        let failed = panel("failed", "card <b>declined</b>");
+        assert!(
+            failed.contains("Why: card &#60;b&#62;declined&#60;/b&#62;"),
+            "{failed}"
+        );
+        assert!(!failed.contains("<b>"));
+    }
+}
