@@ -136,12 +136,20 @@ async function shot(page, name, options = {}) {
   log(`screenshot ${name}.png`);
 }
 
+let currentPage = null;
+
 async function step(name, body) {
   log(name);
   try {
     return await body();
   } catch (err) {
-    throw new Error(`${name}: ${err.message}`);
+    let seen = '';
+    if (currentPage) {
+      await currentPage.screenshot({ path: join(shots, 'failure.png'), fullPage: true }).catch(() => {});
+      const heading = await currentPage.locator('h1').first().innerText().catch(() => '?');
+      seen = ` (on ${currentPage.url()}, heading "${heading}"; failure.png in ${shots})`;
+    }
+    throw new Error(`${name}: ${err.message}${seen}`);
   }
 }
 
@@ -392,6 +400,21 @@ async function backOffice(page) {
     await page.getByText('Created.').waitFor();
     await page.goto(base + '/pets?species=bird');
     await page.getByRole('link', { name: 'Polly' }).waitFor();
+  });
+  await step('edit a pet and a category', async () => {
+    await page.goto(base + '/staff/pets');
+    await page.getByRole('link', { name: 'Polly' }).click();
+    await page.getByLabel('Status').selectOption('pending');
+    await page.getByLabel('Price (EUR)').fill('99.50');
+    await page.getByRole('button', { name: 'Save pet' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.locator('tr', { hasText: 'Polly' }).getByText('99.50 EUR · pending').waitFor();
+    await staffNav('Categories').click();
+    await page.getByRole('link', { name: 'Birds' }).click();
+    await page.getByLabel('Name').fill('Birds and parrots');
+    await page.getByRole('button', { name: 'Save category' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.getByRole('cell', { name: 'Birds and parrots', exact: true }).waitFor();
     await page.goto(base + '/staff/stores');
   });
   await step('adjust stock with a reason and transfer to another store', async () => {
@@ -432,6 +455,7 @@ async function main() {
   try {
     const page = context.pages()[0] || (await context.newPage());
     watch(page);
+    currentPage = page;
     const orderUrl = await shopper(page);
     await context.clearCookies();
     await staff(page, orderUrl);

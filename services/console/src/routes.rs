@@ -43,10 +43,18 @@ pub fn router(state: AppState) -> Router {
             get(catalog::categories_list).post(catalog::create_category),
         )
         .route(
+            "/staff/categories/{id}",
+            get(catalog::edit_category).post(catalog::update_category),
+        )
+        .route(
             "/staff/categories/{id}/delete",
             post(catalog::delete_category),
         )
         .route("/staff/pets", get(catalog::pets).post(catalog::create_pet))
+        .route(
+            "/staff/pets/{id}",
+            get(catalog::edit_pet).post(catalog::update_pet),
+        )
         .route("/staff/pets/{id}/delete", post(catalog::delete_pet))
         .route("/staff/stores", get(stores::list).post(stores::create))
         .route("/staff/stores/{id}", get(stores::show))

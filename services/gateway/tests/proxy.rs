@@ -58,7 +58,10 @@ async fn prefixes_match_whole_segments_and_unknown_routes_are_404() {
     }
     // Every other path is the console's (here a URL where nothing listens).
     let body = problem(stack.get("/nowhere").await, 503).await;
-    assert_eq!(body["detail"], "the console service is unavailable", "{body}");
+    assert_eq!(
+        body["detail"], "the console service is unavailable",
+        "{body}"
+    );
     assert!(stack.upstreams_saw_nothing());
 }
 

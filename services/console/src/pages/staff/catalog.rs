@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use reqwest::Method;
 use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::api::types::{Category, Page, Pet, Product};
 use crate::api::with_query;
@@ -713,6 +714,45 @@ pub async fn pets(
     .await
 }
 
+impl PetForm {
+    fn of(pet: &Pet) -> Self {
+        Self {
+            name: pet.name.clone(),
+            species: pet.species.clone(),
+            breed: pet.breed.clone().unwrap_or_default(),
+            birth_date: pet.birth_date.clone().unwrap_or_default(),
+            category_id: pet.category_id.to_string(),
+            tags: pet.tags.join(", "),
+            price: pet.price.input_value(),
+            status: pet.status.clone(),
+        }
+    }
+
+    /// The API body, or the fields the console itself cannot read.
+    fn body(&self) -> Result<serde_json::Value, FormErrors> {
+        let amount = parse_amount(&self.price, "EUR").map_err(|err| {
+            FormErrors::field("price", crate::problem::sentence(&err.to_string()))
+        })?;
+        let tags: Vec<&str> = self
+            .tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect();
+        let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+        Ok(serde_json::json!({
+            "name": self.name,
+            "species": self.species,
+            "breed": opt(&self.breed),
+            "birthDate": opt(&self.birth_date),
+            "categoryId": self.category_id,
+            "tags": tags,
+            "status": if self.status.is_empty() { "available" } else { self.status.as_str() },
+            "price": { "amount": amount, "currency": "EUR" },
+        }))
+    }
+}
+
 /// `POST /staff/pets`.
 pub async fn create_pet(
     State(state): State<AppState>,
@@ -720,10 +760,9 @@ pub async fn create_pet(
     Form(form): Form<PetForm>,
 ) -> PageResult {
     visit.require_admin()?;
-    let amount = match parse_amount(&form.price, "EUR") {
-        Ok(amount) => amount,
-        Err(err) => {
-            let errors = FormErrors::field("price", crate::problem::sentence(&err.to_string()));
+    let body = match form.body() {
+        Ok(body) => body,
+        Err(errors) => {
             return pets_page(
                 &state,
                 &visit,
@@ -735,23 +774,6 @@ pub async fn create_pet(
             .await;
         }
     };
-    let tags: Vec<&str> = form
-        .tags
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .collect();
-    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
-    let body = serde_json::json!({
-        "name": form.name,
-        "species": form.species,
-        "breed": opt(&form.breed),
-        "birthDate": opt(&form.birth_date),
-        "categoryId": form.category_id,
-        "tags": tags,
-        "status": if form.status.is_empty() { "available" } else { form.status.as_str() },
-        "price": { "amount": amount, "currency": "EUR" },
-    });
     match state
         .api
         .send::<serde_json::Value>(&visit.caller(), "catalog", Method::POST, "/api/pets", &body)
@@ -764,6 +786,234 @@ pub async fn create_pet(
                 &state,
                 &visit,
                 "",
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(failure) => Err(failure.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/pet_form.html")]
+struct PetFormPage {
+    chrome: Chrome,
+    id: String,
+    form: PetForm,
+    categories: Vec<Choice>,
+    statuses: Vec<Choice>,
+    errors: FormErrors,
+}
+
+async fn pet_form(
+    state: &AppState,
+    visit: &Visit,
+    id: Uuid,
+    form: PetForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> PageResult {
+    let all = categories(state, &visit.caller()).await?;
+    render_with(
+        status,
+        &PetFormPage {
+            chrome: Chrome::new(visit, format!("Edit {}", form.name), "staff-pets"),
+            id: id.to_string(),
+            categories: all
+                .iter()
+                .map(|c| Choice {
+                    value: c.id.to_string(),
+                    label: c.name.clone(),
+                    selected: form.category_id == c.id.to_string(),
+                })
+                .collect(),
+            statuses: Choice::list(
+                &[
+                    ("available", "Available"),
+                    ("pending", "Reserved"),
+                    ("sold", "Sold"),
+                ],
+                &form.status,
+            ),
+            form,
+            errors,
+        },
+    )
+}
+
+/// `GET /staff/pets/{id}`.
+pub async fn edit_pet(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<String>,
+) -> PageResult {
+    visit.require_admin()?;
+    let id = uuid(&id)?;
+    let pet: Pet = state
+        .api
+        .get(&visit.caller(), "catalog", &format!("/api/pets/{id}"))
+        .await?;
+    pet_form(
+        &state,
+        &visit,
+        id,
+        PetForm::of(&pet),
+        FormErrors::none(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /staff/pets/{id}`.
+pub async fn update_pet(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<String>,
+    Form(form): Form<PetForm>,
+) -> PageResult {
+    visit.require_admin()?;
+    let id = uuid(&id)?;
+    let body = match form.body() {
+        Ok(body) => body,
+        Err(errors) => {
+            return pet_form(
+                &state,
+                &visit,
+                id,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    match state
+        .api
+        .send::<serde_json::Value>(
+            &visit.caller(),
+            "catalog",
+            Method::PATCH,
+            &format!("/api/pets/{id}"),
+            &body,
+        )
+        .await
+    {
+        Ok(_) => Ok(see_other("/staff/pets?done=saved")),
+        Err(failure) if failure.is_refusal() => {
+            let errors = FormErrors::from_failure(&failure, PET_FIELDS);
+            pet_form(
+                &state,
+                &visit,
+                id,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(failure) => Err(failure.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/category_form.html")]
+struct CategoryFormPage {
+    chrome: Chrome,
+    id: String,
+    form: CategoryForm,
+    parents: Vec<Choice>,
+    errors: FormErrors,
+}
+
+async fn category_form(
+    state: &AppState,
+    visit: &Visit,
+    id: Uuid,
+    form: CategoryForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> PageResult {
+    let all = categories(state, &visit.caller()).await?;
+    let mut parents = vec![Choice {
+        value: String::new(),
+        label: "None (top level)".into(),
+        selected: form.parent_id.is_empty(),
+    }];
+    parents.extend(all.iter().filter(|c| c.id != id).map(|c| Choice {
+        value: c.id.to_string(),
+        label: c.name.clone(),
+        selected: form.parent_id == c.id.to_string(),
+    }));
+    render_with(
+        status,
+        &CategoryFormPage {
+            chrome: Chrome::new(visit, format!("Edit {}", form.name), "staff-categories"),
+            id: id.to_string(),
+            form,
+            parents,
+            errors,
+        },
+    )
+}
+
+/// `GET /staff/categories/{id}`.
+pub async fn edit_category(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<String>,
+) -> PageResult {
+    visit.require_admin()?;
+    let id = uuid(&id)?;
+    let category = categories(&state, &visit.caller())
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(crate::error::ConsoleError::NotFound)?;
+    let form = CategoryForm {
+        name: category.name,
+        slug: category.slug,
+        parent_id: category
+            .parent_id
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+    };
+    category_form(&state, &visit, id, form, FormErrors::none(), StatusCode::OK).await
+}
+
+/// `POST /staff/categories/{id}`.
+pub async fn update_category(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<String>,
+    Form(form): Form<CategoryForm>,
+) -> PageResult {
+    visit.require_admin()?;
+    let id = uuid(&id)?;
+    let parent = (!form.parent_id.is_empty()).then(|| form.parent_id.clone());
+    let body = serde_json::json!({ "name": form.name, "slug": form.slug, "parentId": parent });
+    match state
+        .api
+        .send::<serde_json::Value>(
+            &visit.caller(),
+            "catalog",
+            Method::PATCH,
+            &format!("/api/categories/{id}"),
+            &body,
+        )
+        .await
+    {
+        Ok(_) => Ok(see_other("/staff/categories?done=saved")),
+        Err(failure) if failure.is_refusal() => {
+            let errors = FormErrors::from_failure(
+                &failure,
+                &[("name", "name"), ("slug", "slug"), ("parentId", "parentId")],
+            );
+            category_form(
+                &state,
+                &visit,
+                id,
                 form,
                 errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
