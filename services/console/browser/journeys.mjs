@@ -431,6 +431,7 @@ async function backOffice(page) {
     await page.getByText('Transfer done.').waitFor();
     await page.locator('td', { hasText: 'chewed by the shop dog' }).waitFor();
     await page.locator('td', { hasText: 'Hamburg runs low' }).first().waitFor();
+    await shot(page, 'store', { fullPage: true });
   });
   await step('deliver the shipped order and list the users', async () => {
     await staffNav('Orders').click();
