@@ -169,6 +169,9 @@ async function shopper(page) {
     await page.goto(base + '/');
     await page.getByRole('heading', { name: 'Products', level: 1 }).waitFor();
     check((await page.locator('.card').count()) === 6, 'six products are shown');
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => document.activeElement.textContent.trim());
+    check(first === 'Skip to content', `the first Tab reaches the skip link (got "${first}")`);
   });
   await step('bad input: a weak password shows the API\'s words next to the field', async () => {
     await page.getByRole('link', { name: 'Register' }).click();
@@ -371,12 +374,16 @@ async function staff(page, orderUrl) {
     await row.getByRole('button', { name: 'Ship' }).click();
     await page.getByText('The order is marked shipped.').waitFor();
     await page.locator('tr', { hasText: orderShort }).getByText('Shipped').waitFor();
+    await page.getByRole('link', { name: orderShort }).click();
+    await page.locator('#order-status', { hasText: 'Shipped' }).waitFor();
+    await page.getByText('DHL — tracking number JJD000390007').waitFor();
   });
 }
 
 async function backOffice(page) {
   const staffNav = (name) => page.getByRole('navigation', { name: 'Staff' }).getByRole('link', { name, exact: true });
   await step('create a category, refused then accepted', async () => {
+    await shopNav(page, 'Staff').click();
     await staffNav('Categories').click();
     await page.getByLabel('Name').fill('Birds');
     await page.getByLabel('Slug').fill('Not a slug!');
