@@ -6,7 +6,10 @@ use axum::routing::{get, post};
 use utoipa::OpenApi;
 
 use crate::error::ConsoleError;
-use crate::pages::staff::{catalog, dashboard, orders as staff_orders, stores, users};
+use crate::pages::staff::{
+    categories, dashboard, orders as staff_orders, pets as staff_pets, products as staff_products,
+    stores, users,
+};
 use crate::pages::{account, cart, orders, pets, products};
 use crate::state::AppState;
 
@@ -30,32 +33,38 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/health", get(dashboard::health_panel))
         .route(
             "/staff/products",
-            get(catalog::products).post(catalog::create_product),
+            get(staff_products::products).post(staff_products::create_product),
         )
-        .route("/staff/products/new", get(catalog::new_product))
+        .route("/staff/products/new", get(staff_products::new_product))
         .route(
             "/staff/products/{id}",
-            get(catalog::edit_product).post(catalog::update_product),
+            get(staff_products::edit_product).post(staff_products::update_product),
         )
-        .route("/staff/products/{id}/delete", post(catalog::delete_product))
+        .route(
+            "/staff/products/{id}/delete",
+            post(staff_products::delete_product),
+        )
         .route(
             "/staff/categories",
-            get(catalog::categories_list).post(catalog::create_category),
+            get(categories::categories_list).post(categories::create_category),
         )
         .route(
             "/staff/categories/{id}",
-            get(catalog::edit_category).post(catalog::update_category),
+            get(categories::edit_category).post(categories::update_category),
         )
         .route(
             "/staff/categories/{id}/delete",
-            post(catalog::delete_category),
+            post(categories::delete_category),
         )
-        .route("/staff/pets", get(catalog::pets).post(catalog::create_pet))
+        .route(
+            "/staff/pets",
+            get(staff_pets::pets).post(staff_pets::create_pet),
+        )
         .route(
             "/staff/pets/{id}",
-            get(catalog::edit_pet).post(catalog::update_pet),
+            get(staff_pets::edit_pet).post(staff_pets::update_pet),
         )
-        .route("/staff/pets/{id}/delete", post(catalog::delete_pet))
+        .route("/staff/pets/{id}/delete", post(staff_pets::delete_pet))
         .route("/staff/stores", get(stores::list).post(stores::create))
         .route("/staff/stores/{id}", get(stores::show))
         .route("/staff/stores/{id}/stock", post(stores::set_stock))

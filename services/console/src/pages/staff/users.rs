@@ -9,7 +9,7 @@ use crate::api::types::{Page, User};
 use crate::api::with_query;
 use crate::error::PageResult;
 use crate::form::Form;
-use crate::pages::staff::catalog::Search;
+use crate::pages::staff::Search;
 use crate::pages::{see_other, uuid};
 use crate::state::AppState;
 use crate::views::{Chrome, render};
