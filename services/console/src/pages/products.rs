@@ -375,25 +375,18 @@ pub async fn product_page(
     status: StatusCode,
 ) -> PageResult {
     let caller = visit.caller();
-    let product: Product = state
-        .api
-        .get(&caller, "catalog", &format!("/api/products/{id}"))
-        .await?;
-    let categories = categories(state, &caller).await?;
+    let product_path = format!("/api/products/{id}");
+    let (product, categories) = tokio::try_join!(
+        state.api.get::<Product>(&caller, "catalog", &product_path),
+        categories(state, &caller),
+    )?;
     let category = names(&categories)
         .remove(&product.category_id)
         .unwrap_or_default();
     let me = visit.user().map(|u| u.id);
     let reviews_available = state.api.has("reviews");
     let (summary, reviews, more_reviews) = if reviews_available {
-        let summary: RatingSummary = state
-            .api
-            .get(
-                &caller,
-                "reviews",
-                &format!("/api/reviews/products/{id}/summary"),
-            )
-            .await?;
+        let summary_path = format!("/api/reviews/products/{id}/summary");
         let path = with_query(
             "/api/reviews",
             &[
@@ -403,7 +396,12 @@ pub async fn product_page(
                 ("cursor", cursor.to_string()),
             ],
         );
-        let page: Page<Review> = state.api.get(&caller, "reviews", &path).await?;
+        let (summary, page) = tokio::try_join!(
+            state
+                .api
+                .get::<RatingSummary>(&caller, "reviews", &summary_path),
+            state.api.get::<Page<Review>>(&caller, "reviews", &path),
+        )?;
         let reviews = page
             .items
             .iter()
