@@ -1,5 +1,6 @@
-# petstore-services: every service binary of the store in one image, each on
-# PATH under its own name (petstore-gateway, petstore-users, ...), as
+# petstore-services: every service binary of the store (the web console included)
+# in one image, each on PATH under its own name (petstore-gateway, petstore-users,
+# ..., petstore-console), as
 # services/contract (SERVICES_IMAGE) and the operator expect: the operator
 # runs `[petstore-<name>]` and `[petstore-<name>, migrate]` from it.
 # It also holds petstore-load, the load generator the operator runs for
@@ -18,7 +19,7 @@
 FROM scratch
 ARG VERSION=dev
 LABEL org.opencontainers.image.title="petstore-services" \
-      org.opencontainers.image.description="The PetStore services (gateway, users, catalog, ...) and petstore-load, static binaries" \
+      org.opencontainers.image.description="The PetStore services (gateway, users, catalog, ..., console) and petstore-load, static binaries" \
       org.opencontainers.image.source="https://github.com/petstore-platform/petstore" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.version="${VERSION}"

@@ -68,8 +68,11 @@ pub struct PetStoreSpec {
     #[serde(default)]
     pub image: ImageSpec,
 
-    /// Per-service settings, keyed by service name (gateway, users, catalog, ...).
-    /// A service that is not listed runs with the defaults.
+    /// Per-service settings, keyed by service name (gateway, users, catalog, inventory,
+    /// cart, orders, payments, reviews, console). A service that is not listed runs with
+    /// the defaults. `console` is the web console served at `/` through the gateway
+    /// (shop pages for customers, `/staff` for administrators); `console: {enabled:
+    /// false}` runs the store without it (the gateway then answers pages with 503).
     #[serde(default)]
     pub services: BTreeMap<String, ServiceConfig>,
 

@@ -124,7 +124,14 @@ async fn creates_everything_from_nothing() {
         .collect();
     assert_eq!(
         names::<Secret>(&client).await,
-        sorted(credentials, &["shop-jwt", "shop-rabbitmq-credentials"])
+        sorted(
+            credentials,
+            &[
+                "shop-console-session",
+                "shop-jwt",
+                "shop-rabbitmq-credentials"
+            ]
+        )
     );
     assert_eq!(
         names::<NetworkPolicy>(&client).await.len(),
@@ -528,7 +535,8 @@ async fn deletion_with_retain_keeps_volumes_and_credentials() {
         .await
         .expect("list")
         .items;
-    assert_eq!(list.len(), per_service("", with_db).len() + 2);
+    // The databases' credentials, the broker's, the console's session key and the JWT keys.
+    assert_eq!(list.len(), per_service("", with_db).len() + 3);
     assert!(list.iter().all(|s| s.owner_references().is_empty()));
     // Owned workloads go with the PetStore.
     assert!(names::<Deployment>(&client).await.is_empty());

@@ -277,6 +277,17 @@ pub fn environment(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Vec
             ),
         ));
     }
+    if svc.name == petstore_contract::CONSOLE.name {
+        env.push(from_secret(
+            env::CONSOLE_SESSION_KEY,
+            secrets::console_session(ps),
+            secrets::PASSWORD,
+        ));
+        // Behind a TLS Ingress every visit is https: the session cookie is always Secure.
+        if ps.spec.ingress.enabled && ps.spec.ingress.tls_secret_name.is_some() {
+            env.push(plain(env::CONSOLE_SECURE_COOKIES, "true"));
+        }
+    }
     if svc.name == petstore_contract::USERS.name
         && let Some(email) = &ps.spec.bootstrap_admin_email
     {
@@ -459,5 +470,49 @@ mod tests {
         let spec = d.spec.expect("spec");
         assert_eq!(spec.replicas, Some(3));
         assert!(spec.template.spec.expect("pod").init_containers.is_none());
+    }
+
+    #[test]
+    fn the_console_gets_its_session_key_every_backend_and_the_gateway() {
+        let ps = fixtures::minimal();
+        let env = environment(&ps, &petstore_contract::CONSOLE, &ServiceConfig::default());
+        let key = var(&env, "CONSOLE_SESSION_KEY")
+            .and_then(|e| e.value_from.as_ref())
+            .and_then(|v| v.secret_key_ref.as_ref())
+            .expect("the session key comes from a Secret");
+        assert_eq!(
+            (key.name.as_str(), key.key.as_str()),
+            ("shop-console-session", "password")
+        );
+        for (name, url) in [
+            ("GATEWAY_URL", "http://shop-gateway:8080"),
+            ("CATALOG_URL", "http://shop-catalog:8082"),
+            ("REVIEWS_URL", "http://shop-reviews:8087"),
+        ] {
+            assert_eq!(
+                var(&env, name).and_then(|e| e.value.as_deref()),
+                Some(url),
+                "{name}"
+            );
+        }
+        assert!(var(&env, "DATABASE_URL").is_none() && var(&env, "AMQP_URL").is_none());
+        assert!(var(&env, "JWT_PRIVATE_KEY").is_none());
+        // Without a TLS Ingress the console decides per request (X-Forwarded-Proto).
+        assert!(var(&env, "CONSOLE_SECURE_COOKIES").is_none());
+        let gateway = environment(&ps, &GATEWAY, &ServiceConfig::default());
+        assert_eq!(
+            var(&gateway, "CONSOLE_URL").and_then(|e| e.value.as_deref()),
+            Some("http://shop-console:8088")
+        );
+    }
+
+    #[test]
+    fn behind_a_tls_ingress_the_console_cookie_is_always_secure() {
+        let ps = fixtures::full();
+        let env = environment(&ps, &petstore_contract::CONSOLE, &ServiceConfig::default());
+        assert_eq!(
+            var(&env, "CONSOLE_SECURE_COOKIES").and_then(|e| e.value.as_deref()),
+            Some("true")
+        );
     }
 }

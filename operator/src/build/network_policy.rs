@@ -253,7 +253,34 @@ mod tests {
             })
             .collect();
         from.sort();
-        assert_eq!(from, ["cart", "gateway", "orders"]);
+        // The console reads the catalog as a browser would, with the visitor's token.
+        assert_eq!(from, ["cart", "console", "gateway", "orders"]);
+    }
+
+    #[test]
+    fn the_console_admits_the_gateway_only() {
+        let ps = fixtures::minimal();
+        let policy = build(&ps)
+            .into_iter()
+            .find(|p| p.metadata.name.as_deref() == Some("shop-console"))
+            .expect("console policy");
+        let rule = &policy.spec.expect("spec").ingress.expect("rules")[0];
+        let from: Vec<_> = rule
+            .from
+            .iter()
+            .flatten()
+            .filter_map(|peer| {
+                peer.pod_selector
+                    .as_ref()?
+                    .match_labels
+                    .as_ref()?
+                    .get("app.kubernetes.io/name")
+                    .cloned()
+            })
+            .collect();
+        assert_eq!(from, ["gateway"]);
+        let port = rule.ports.as_ref().expect("ports")[0].port.clone();
+        assert_eq!(port, Some(IntOrString::Int(8088)));
     }
 
     #[test]

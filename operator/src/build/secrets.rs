@@ -64,6 +64,13 @@ pub fn broker(ps: &PetStore) -> String {
 pub fn jwt(ps: &PetStore) -> String {
     format!("{}-jwt", super::instance(ps))
 }
+/// Name of the console's session key (its `password` key): every console replica seals
+/// and opens session cookies with it.
+pub fn console_session(ps: &PetStore) -> String {
+    format!("{}-console-session", super::instance(ps))
+}
+/// User name recorded in the console's session-key Secret.
+pub const CONSOLE_SESSION_USER: &str = "console";
 /// Name of the shared PostgreSQL superuser credentials.
 pub fn postgres_admin(ps: &PetStore) -> String {
     format!("{}-postgres-admin", super::instance(ps))
@@ -95,6 +102,14 @@ pub fn desired(ps: &PetStore) -> Vec<(Secret, Kind)> {
         shell(ps, broker(ps), &[USERNAME, PASSWORD]),
         Kind::Credentials {
             username: BROKER_USER.into(),
+        },
+    ));
+    // The console's session key: 32 random alphanumeric characters, generated once like
+    // a password (kept while the console is disabled, so re-enabling it keeps sessions).
+    out.push((
+        shell(ps, console_session(ps), &[USERNAME, PASSWORD]),
+        Kind::Credentials {
+            username: CONSOLE_SESSION_USER.into(),
         },
     ));
     out.push((
@@ -155,7 +170,7 @@ mod tests {
     use crate::fixtures;
 
     #[test]
-    fn one_credential_per_database_plus_broker_and_keys() {
+    fn one_credential_per_database_plus_broker_console_and_keys() {
         let ps = fixtures::minimal();
         let names: Vec<_> = desired(&ps)
             .iter()
@@ -166,7 +181,11 @@ mod tests {
             .filter(|s| s.has_database)
             .map(|s| format!("shop-{}-database", s.name))
             .collect();
-        expected.extend(["shop-rabbitmq-credentials".into(), "shop-jwt".into()]);
+        expected.extend([
+            "shop-rabbitmq-credentials".into(),
+            "shop-console-session".into(),
+            "shop-jwt".into(),
+        ]);
         assert_eq!(names, expected);
     }
 

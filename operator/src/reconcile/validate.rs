@@ -135,7 +135,7 @@ mod tests {
         assert_eq!(
             err.problems,
             [
-                "spec.services.bogus: unknown service (known: gateway, users, catalog, inventory, cart, orders, payments, reviews)",
+                "spec.services.bogus: unknown service (known: gateway, users, catalog, inventory, cart, orders, payments, reviews, console)",
                 "spec.services.users.autoscaling: minReplicas (5) must not exceed maxReplicas (3)",
                 "spec.backup.retention must be at least 1",
                 "spec.ingress.host is required when the ingress is enabled",

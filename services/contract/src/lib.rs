@@ -46,6 +46,15 @@ pub mod env {
     /// Number of proxies in front of the gateway whose `X-Forwarded-For` is trusted.
     pub const TRUSTED_PROXIES: &str = "TRUSTED_PROXY_HOPS";
 
+    /// The console's session key: at least 32 characters of secret random text that
+    /// every console replica shares; its session cookies are sealed with a key derived
+    /// from it.
+    pub const CONSOLE_SESSION_KEY: &str = "CONSOLE_SESSION_KEY";
+    /// When the console's session cookie is `Secure`: `auto` (when the request reached the
+    /// store over https, by `X-Forwarded-Proto`) or `true` (always, for a store served
+    /// only over https).
+    pub const CONSOLE_SECURE_COOKIES: &str = "CONSOLE_SECURE_COOKIES";
+
     /// Name of the variable holding a backend's base URL for the gateway,
     /// e.g. `USERS_URL` for `users`.
     pub fn upstream_url(service: &str) -> String {
@@ -229,10 +238,38 @@ pub const REVIEWS: ServiceSpec = ServiceSpec {
     calls: &[],
 };
 
+/// The web console: the store's pages for shoppers and staff, served at `/` through the
+/// gateway. It reads and writes through the other services' public APIs, as a browser
+/// would, and asks the gateway for the store's health.
+pub const CONSOLE: ServiceSpec = ServiceSpec {
+    name: "console",
+    binary: "petstore-console",
+    port: 8088,
+    has_database: false,
+    uses_broker: false,
+    signs_tokens: false,
+    // Everything outside `/api` that the gateway does not answer itself.
+    routes: &["/"],
+    calls: &[
+        "gateway",
+        "users",
+        "catalog",
+        "inventory",
+        "cart",
+        "orders",
+        "payments",
+        "reviews",
+    ],
+};
+
 /// Every service of the store, gateway first.
 pub const SERVICES: &[ServiceSpec] = &[
-    GATEWAY, USERS, CATALOG, INVENTORY, CART, ORDERS, PAYMENTS, REVIEWS,
+    GATEWAY, USERS, CATALOG, INVENTORY, CART, ORDERS, PAYMENTS, REVIEWS, CONSOLE,
 ];
+
+/// Paths under this prefix are the API; the gateway never hands them to a service
+/// whose route is the site root (`/`), such as the console.
+pub const API_PREFIX: &str = "/api";
 
 /// The services the gateway forwards to.
 pub fn backends() -> impl Iterator<Item = &'static ServiceSpec> {
@@ -267,8 +304,10 @@ mod tests {
             for call in spec.calls {
                 let callee =
                     service(call).unwrap_or_else(|| panic!("{} calls unknown {call}", spec.name));
+                // The gateway is the one callee without routes: the console asks it for
+                // the store's aggregated health.
                 assert!(
-                    !callee.routes.is_empty(),
+                    !callee.routes.is_empty() || callee.name == GATEWAY.name,
                     "{} calls {call}, which serves no routes",
                     spec.name
                 );

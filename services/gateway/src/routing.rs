@@ -87,8 +87,12 @@ impl RouteTable {
     }
 
     fn target(&self, path: &str) -> Option<&Target> {
+        // The site root (the console) never answers for the API: an unknown `/api` path
+        // stays a 404 problem document.
+        let api = matches_prefix(path, petstore_contract::API_PREFIX);
         self.routes
             .iter()
+            .filter(|(prefix, _)| !(api && *prefix == "/"))
             .find(|(prefix, _)| matches_prefix(path, prefix))
             .map(|(_, target)| target)
     }
@@ -188,6 +192,33 @@ mod tests {
         assert_eq!(name("/api/pets"), Some("shop"));
         assert_eq!(name("/api/petsx"), None);
         assert_eq!(name("/api/orders"), None);
+    }
+
+    #[test]
+    fn the_site_root_takes_every_page_but_never_the_api() {
+        const SITE: ServiceSpec = ServiceSpec {
+            name: "console",
+            routes: &["/"],
+            ..SHOP
+        };
+        let table = RouteTable::new(
+            [&SHOP, &SITE],
+            &[
+                upstream("shop", "http://shop:1"),
+                upstream("console", "http://console:3"),
+            ],
+        );
+        let name = |path| table.resolve(path).map(|b| b.name);
+        assert_eq!(name("/"), Some("console"));
+        assert_eq!(name("/cart"), Some("console"));
+        assert_eq!(name("/static/console.css"), Some("console"));
+        assert_eq!(name("/apix"), Some("console"));
+        assert_eq!(name("/api/products"), Some("shop"));
+        assert_eq!(name("/api/unknown"), None);
+        assert_eq!(name("/api"), None);
+        let without = RouteTable::new([&SHOP, &SITE], &[upstream("shop", "http://shop:1")]);
+        assert_eq!(without.disabled("/cart"), Some("console"));
+        assert_eq!(without.disabled("/api/unknown"), None);
     }
 
     #[test]

@@ -48,7 +48,7 @@ async fn prefixes_match_whole_segments_and_unknown_routes_are_404() {
         "/api/usersfoo/1",
         "/api/ordersx",
         "/api",
-        "/nowhere",
+        "/api/nowhere",
     ] {
         let body = problem(stack.get(path).await, 404).await;
         assert_eq!(
@@ -56,6 +56,12 @@ async fn prefixes_match_whole_segments_and_unknown_routes_are_404() {
             "{path}"
         );
     }
+    // Every other path is the console's (here a URL where nothing listens).
+    let body = problem(stack.get("/nowhere").await, 503).await;
+    assert_eq!(
+        body["detail"], "the console service is unavailable",
+        "{body}"
+    );
     assert!(stack.upstreams_saw_nothing());
 }
 

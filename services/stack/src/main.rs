@@ -109,6 +109,10 @@ async fn main() -> ExitCode {
         }
     };
     println!("PetStore is running.");
+    println!(
+        "  console:  {}/  (the shop and, for the administrator, /staff)",
+        stack.gateway_url
+    );
     println!("  gateway:  {}", stack.gateway_url);
     println!("  API docs: {}/docs", stack.gateway_url);
     println!("  health:   {}/api/health", stack.gateway_url);

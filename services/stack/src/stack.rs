@@ -192,6 +192,7 @@ impl Stack {
             cause: err.to_string(),
         })?;
         let keys = signing_keys(&options.state_dir)?;
+        let session_key = console_session_key(&options.state_dir)?;
         let client = http_client()?;
 
         let mut stack = Self {
@@ -216,6 +217,9 @@ impl Stack {
         // Backends first and the gateway last, so its first requests find them.
         for (spec, port) in SERVICES.iter().zip(ports.iter().map(|(_, p)| *p)).rev() {
             let mut vars = common_env(&options, &keys, spec);
+            if spec.name == petstore_contract::CONSOLE.name {
+                vars.push((env::CONSOLE_SESSION_KEY.into(), session_key.clone()));
+            }
             let calls: Vec<&str> = if spec.routes.is_empty() {
                 petstore_contract::backends().map(|b| b.name).collect()
             } else {
@@ -450,6 +454,28 @@ fn signing_keys(state_dir: &Path) -> Result<DevKeys, StackError> {
         private_pem: pair.private_pem.expose().clone(),
         public_pem: pair.public_pem,
     })
+}
+
+/// The console's session key, kept beside the signing keys so that sessions survive a
+/// restart of the local store.
+fn console_session_key(state_dir: &Path) -> Result<String, StackError> {
+    let path = state_dir.join("console-session.key");
+    if let Ok(key) = std::fs::read_to_string(&path)
+        && key.trim().len() >= 32
+    {
+        return Ok(key.trim().to_string());
+    }
+    use rand::Rng;
+    let key: String = rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(48)
+        .map(char::from)
+        .collect();
+    std::fs::write(&path, &key).map_err(|err| StackError::Io {
+        path: path.display().to_string(),
+        cause: err.to_string(),
+    })?;
+    Ok(key)
 }
 
 fn common_env(options: &StackOptions, keys: &DevKeys, spec: &ServiceSpec) -> Vec<(String, String)> {
