@@ -176,7 +176,9 @@ async fn metrics_and_status_are_served_only_on_the_internal_listener() {
     for path in ["/metrics", "/status"] {
         let body = problem(stack.get(path).await, 503).await;
         assert!(
-            body["detail"].as_str().is_some_and(|d| d.contains("console")),
+            body["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("console")),
             "{path}: {body}"
         );
     }
