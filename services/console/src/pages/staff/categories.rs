@@ -142,19 +142,7 @@ pub async fn delete_category(
     Path(id): Path<String>,
     Form(_): Form<Empty>,
 ) -> PageResult {
-    visit.require_admin()?;
-    let id = uuid(&id)?;
-    match state
-        .api
-        .act(
-            &visit.caller(),
-            "catalog",
-            Method::DELETE,
-            &format!("/api/categories/{id}"),
-            None,
-        )
-        .await
-    {
+    match super::delete_from_catalog(&state, &visit, "categories", &id).await? {
         Ok(()) => Ok(see_other("/staff/categories?done=deleted")),
         Err(failure) if failure.is_refusal() => {
             let errors = FormErrors::from_failure(&failure, &[]);

@@ -11,6 +11,35 @@ pub mod users;
 
 use serde::Deserialize;
 
+use crate::api::ApiFailure;
+use crate::error::ConsoleError;
+use crate::pages::uuid;
+use crate::state::AppState;
+use crate::visit::Visit;
+
+/// Deletes the catalog's `/api/{collection}/{id}` as the signed-in administrator. The outer
+/// error stops the page (not an administrator, a malformed id); the inner one is the
+/// catalog's answer, for a caller that shows a refusal on its page.
+pub async fn delete_from_catalog(
+    state: &AppState,
+    visit: &Visit,
+    collection: &str,
+    id: &str,
+) -> Result<Result<(), ApiFailure>, ConsoleError> {
+    visit.require_admin()?;
+    let id = uuid(id)?;
+    Ok(state
+        .api
+        .act(
+            &visit.caller(),
+            "catalog",
+            reqwest::Method::DELETE,
+            &format!("/api/{collection}/{id}"),
+            None,
+        )
+        .await)
+}
+
 /// `?q=&cursor=` of a staff list.
 #[derive(Debug, Default, Deserialize)]
 pub struct Search {

@@ -376,17 +376,6 @@ pub async fn delete_pet(
     Path(id): Path<String>,
     Form(_): Form<Empty>,
 ) -> PageResult {
-    visit.require_admin()?;
-    let id = uuid(&id)?;
-    state
-        .api
-        .act(
-            &visit.caller(),
-            "catalog",
-            Method::DELETE,
-            &format!("/api/pets/{id}"),
-            None,
-        )
-        .await?;
+    super::delete_from_catalog(&state, &visit, "pets", &id).await??;
     Ok(see_other("/staff/pets?done=deleted"))
 }

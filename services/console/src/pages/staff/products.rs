@@ -390,18 +390,7 @@ pub async fn delete_product(
     Path(id): Path<String>,
     Form(_): Form<Empty>,
 ) -> PageResult {
-    visit.require_admin()?;
-    let id = uuid(&id)?;
-    state
-        .api
-        .act(
-            &visit.caller(),
-            "catalog",
-            Method::DELETE,
-            &format!("/api/products/{id}"),
-            None,
-        )
-        .await?;
+    super::delete_from_catalog(&state, &visit, "products", &id).await??;
     Ok(see_other("/staff/products?done=deleted"))
 }
 
