@@ -61,8 +61,9 @@ async fn admins_see_all_payments_and_customers_their_own() {
         let app = &app;
         async move { app.get(&u, &app.admin).await }
     };
+    // Walked within one customer's payments: the unfiltered list also holds other tests'
+    // orders (shared exchange), which may arrive between the read and the walk.
     pages::assert_walk_is_whole(&format!("/api/payments?userId={other_id}"), get).await;
-    pages::assert_walk_is_whole("/api/payments", get).await;
     pages::assert_cursor_checked(
         &format!("/api/payments?userId={other_id}"),
         "/api/payments",
