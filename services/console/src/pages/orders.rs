@@ -12,7 +12,7 @@ use crate::api::types::{Order, Page, StatusChange, Store};
 use crate::api::with_query;
 use crate::error::PageResult;
 use crate::form::Form;
-use crate::problem::FormErrors;
+use crate::problem::{FormErrors, Refusal};
 use crate::state::AppState;
 use crate::views::{Chrome, in_flight, render, render_with, status_words, when};
 use crate::visit::Visit;
@@ -307,13 +307,12 @@ pub async fn cancel(
             Some(&body),
         )
         .await
+        .refusal(&[("reason", "reason")])?
     {
         Ok(()) => Ok(see_other(&format!("/orders/{id}?done=cancelled"))),
-        Err(failure) if failure.is_refusal() => {
-            let errors = FormErrors::from_failure(&failure, &[("reason", "reason")]);
+        Err(errors) => {
             order_page(&state, &visit, id, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(failure) => Err(failure.into()),
     }
 }
 

@@ -11,7 +11,7 @@ use super::{CATALOG_SORTS, Choice, price_filter, uuid};
 use crate::api::types::{Page, Pet, Product};
 use crate::api::with_query;
 use crate::error::PageResult;
-use crate::problem::FormErrors;
+use crate::problem::{FormErrors, Refusal};
 use crate::state::AppState;
 use crate::views::{Chrome, render, render_with};
 use crate::visit::Visit;
@@ -152,6 +152,7 @@ pub async fn list(
             .api
             .get::<Page<Pet>>(&visit.caller(), "catalog", &path)
             .await
+            .refusal(FILTER_FIELDS)?
         {
             Ok(page) => {
                 pets = page.items.iter().map(PetCard::of).collect();
@@ -161,10 +162,7 @@ pub async fn list(
                     with_query("/pets", &pairs)
                 });
             }
-            Err(failure) if failure.is_refusal() => {
-                errors = FormErrors::from_failure(&failure, FILTER_FIELDS);
-            }
-            Err(failure) => return Err(failure.into()),
+            Err(refused) => errors = refused,
         }
     }
     let first = (!filter.cursor.is_empty()).then(|| with_query("/pets", &filter.pairs()));

@@ -14,7 +14,7 @@ use crate::api::types::{Category, Page, Product, RatingSummary, Review};
 use crate::api::{ApiFailure, Caller, with_query};
 use crate::error::PageResult;
 use crate::form::Form;
-use crate::problem::FormErrors;
+use crate::problem::{FormErrors, Refusal};
 use crate::state::AppState;
 use crate::views::{Chrome, render_with, stars, when};
 use crate::visit::Visit;
@@ -173,6 +173,7 @@ pub async fn list(
             .api
             .get::<Page<Product>>(&caller, "catalog", &path)
             .await
+            .refusal(FILTER_FIELDS)?
         {
             Ok(page) => {
                 products = page.items.iter().map(|p| Card::of(p, &names)).collect();
@@ -182,10 +183,7 @@ pub async fn list(
                     with_query("/", &pairs)
                 });
             }
-            Err(failure) if failure.is_refusal() => {
-                errors = FormErrors::from_failure(&failure, FILTER_FIELDS);
-            }
-            Err(failure) => return Err(failure.into()),
+            Err(refused) => errors = refused,
         },
     }
     let first = (!filter.cursor.is_empty()).then(|| with_query("/", &filter.pairs()));

@@ -12,7 +12,7 @@ use crate::error::PageResult;
 use crate::form::Form;
 use crate::pages::products::{categories, names};
 use crate::pages::{Choice, Empty, see_other, uuid};
-use crate::problem::FormErrors;
+use crate::problem::{FormErrors, Refusal};
 use crate::state::AppState;
 use crate::views::{Chrome, render_with};
 use crate::visit::Visit;
@@ -115,13 +115,10 @@ pub async fn create_category(
             &body,
         )
         .await
+        .refusal(&[("name", "name"), ("slug", "slug"), ("parentId", "parentId")])?
     {
         Ok(_) => Ok(see_other("/staff/categories?done=created")),
-        Err(failure) if failure.is_refusal() => {
-            let errors = FormErrors::from_failure(
-                &failure,
-                &[("name", "name"), ("slug", "slug"), ("parentId", "parentId")],
-            );
+        Err(errors) => {
             categories_page(
                 &state,
                 &visit,
@@ -131,7 +128,6 @@ pub async fn create_category(
             )
             .await
         }
-        Err(failure) => Err(failure.into()),
     }
 }
 
@@ -142,10 +138,12 @@ pub async fn delete_category(
     Path(id): Path<String>,
     Form(_): Form<Empty>,
 ) -> PageResult {
-    match super::delete_from_catalog(&state, &visit, "categories", &id).await? {
+    match super::delete_from_catalog(&state, &visit, "categories", &id)
+        .await?
+        .refusal(&[])?
+    {
         Ok(()) => Ok(see_other("/staff/categories?done=deleted")),
-        Err(failure) if failure.is_refusal() => {
-            let errors = FormErrors::from_failure(&failure, &[]);
+        Err(errors) => {
             categories_page(
                 &state,
                 &visit,
@@ -155,7 +153,6 @@ pub async fn delete_category(
             )
             .await
         }
-        Err(failure) => Err(failure.into()),
     }
 }
 
@@ -245,13 +242,10 @@ pub async fn update_category(
             &body,
         )
         .await
+        .refusal(&[("name", "name"), ("slug", "slug"), ("parentId", "parentId")])?
     {
         Ok(_) => Ok(see_other("/staff/categories?done=saved")),
-        Err(failure) if failure.is_refusal() => {
-            let errors = FormErrors::from_failure(
-                &failure,
-                &[("name", "name"), ("slug", "slug"), ("parentId", "parentId")],
-            );
+        Err(errors) => {
             category_form(
                 &state,
                 &visit,
@@ -262,6 +256,5 @@ pub async fn update_category(
             )
             .await
         }
-        Err(failure) => Err(failure.into()),
     }
 }

@@ -13,7 +13,7 @@ use crate::error::PageResult;
 use crate::form::Form;
 use crate::pages::orders::OrderRow;
 use crate::pages::{Choice, Empty, see_other, uuid};
-use crate::problem::FormErrors;
+use crate::problem::{FormErrors, Refusal};
 use crate::state::AppState;
 use crate::views::{Chrome, render_with, status_label};
 use crate::visit::Visit;
@@ -127,13 +127,10 @@ pub async fn ship(
             Some(&body),
         )
         .await
+        .refusal(&[("carrier", "carrier"), ("trackingNumber", "trackingNumber")])?
     {
         Ok(()) => Ok(see_other("/staff/orders?status=shipped&done=shipped")),
-        Err(failure) if failure.is_refusal() => {
-            let errors = FormErrors::from_failure(
-                &failure,
-                &[("carrier", "carrier"), ("trackingNumber", "trackingNumber")],
-            );
+        Err(errors) => {
             let filter = OrderFilter {
                 status: "paid".into(),
                 cursor: String::new(),
@@ -148,7 +145,6 @@ pub async fn ship(
             )
             .await
         }
-        Err(failure) => Err(failure.into()),
     }
 }
 
@@ -171,10 +167,10 @@ pub async fn deliver(
             Some(&serde_json::json!({})),
         )
         .await
+        .refusal(&[])?
     {
         Ok(()) => Ok(see_other("/staff/orders?status=delivered&done=delivered")),
-        Err(failure) if failure.is_refusal() => {
-            let errors = FormErrors::from_failure(&failure, &[]);
+        Err(errors) => {
             orders_page(
                 &state,
                 &visit,
@@ -185,6 +181,5 @@ pub async fn deliver(
             )
             .await
         }
-        Err(failure) => Err(failure.into()),
     }
 }

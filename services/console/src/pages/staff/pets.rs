@@ -14,7 +14,7 @@ use crate::form::Form;
 use crate::money::parse_amount;
 use crate::pages::products::{categories, names};
 use crate::pages::{Choice, Empty, see_other, uuid};
-use crate::problem::FormErrors;
+use crate::problem::{FormErrors, Refusal};
 use crate::state::AppState;
 use crate::views::{Chrome, render_with};
 use crate::visit::Visit;
@@ -230,10 +230,10 @@ pub async fn create_pet(
         .api
         .send::<serde_json::Value>(&visit.caller(), "catalog", Method::POST, "/api/pets", &body)
         .await
+        .refusal(PET_FIELDS)?
     {
         Ok(_) => Ok(see_other("/staff/pets?done=created")),
-        Err(failure) if failure.is_refusal() => {
-            let errors = FormErrors::from_failure(&failure, PET_FIELDS);
+        Err(errors) => {
             pets_page(
                 &state,
                 &visit,
@@ -244,7 +244,6 @@ pub async fn create_pet(
             )
             .await
         }
-        Err(failure) => Err(failure.into()),
     }
 }
 
@@ -351,10 +350,10 @@ pub async fn update_pet(
             &body,
         )
         .await
+        .refusal(PET_FIELDS)?
     {
         Ok(_) => Ok(see_other("/staff/pets?done=saved")),
-        Err(failure) if failure.is_refusal() => {
-            let errors = FormErrors::from_failure(&failure, PET_FIELDS);
+        Err(errors) => {
             pet_form(
                 &state,
                 &visit,
@@ -365,7 +364,6 @@ pub async fn update_pet(
             )
             .await
         }
-        Err(failure) => Err(failure.into()),
     }
 }
 

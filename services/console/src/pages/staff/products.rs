@@ -13,7 +13,7 @@ use crate::form::Form;
 use crate::money::parse_amount;
 use crate::pages::products::{categories, names};
 use crate::pages::{Choice, Empty, see_other, uuid};
-use crate::problem::FormErrors;
+use crate::problem::{FormErrors, Refusal};
 use crate::state::AppState;
 use crate::views::{Chrome, render, render_with};
 use crate::visit::Visit;
@@ -288,13 +288,13 @@ pub async fn create_product(
             &body,
         )
         .await
+        .refusal(PRODUCT_FIELDS)?
     {
         Ok(product) => Ok(see_other(&format!(
             "/staff/products/{}?done=created",
             product.id
         ))),
-        Err(failure) if failure.is_refusal() => {
-            let errors = FormErrors::from_failure(&failure, PRODUCT_FIELDS);
+        Err(errors) => {
             product_form(
                 &state,
                 &visit,
@@ -305,7 +305,6 @@ pub async fn create_product(
             )
             .await
         }
-        Err(failure) => Err(failure.into()),
     }
 }
 
@@ -365,10 +364,10 @@ pub async fn update_product(
             &body,
         )
         .await
+        .refusal(PRODUCT_FIELDS)?
     {
         Ok(_) => Ok(see_other(&format!("/staff/products/{id}?done=saved"))),
-        Err(failure) if failure.is_refusal() => {
-            let errors = FormErrors::from_failure(&failure, PRODUCT_FIELDS);
+        Err(errors) => {
             product_form(
                 &state,
                 &visit,
@@ -379,7 +378,6 @@ pub async fn update_product(
             )
             .await
         }
-        Err(failure) => Err(failure.into()),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::api::types::{Movement, Page, Product, StockItem, Store};
 use crate::error::PageResult;
 use crate::form::Form;
 use crate::pages::{Choice, see_other, uuid};
-use crate::problem::FormErrors;
+use crate::problem::{FormErrors, Refusal};
 use crate::state::AppState;
 use crate::views::{Chrome, render, render_with, when};
 use crate::visit::Visit;
@@ -116,24 +116,20 @@ pub async fn create(
             &body,
         )
         .await
-    {
+        .refusal(&[
+            ("code", "code"),
+            ("name", "name"),
+            ("timezone", "timezone"),
+            ("address.line1", "line1"),
+            ("address.city", "city"),
+            ("address.postalCode", "postalCode"),
+            ("address.country", "country"),
+        ])? {
         Ok(store) => Ok(see_other(&format!(
             "/staff/stores/{}?done=created",
             store.id
         ))),
-        Err(failure) if failure.is_refusal() => {
-            let errors = FormErrors::from_failure(
-                &failure,
-                &[
-                    ("code", "code"),
-                    ("name", "name"),
-                    ("timezone", "timezone"),
-                    ("address.line1", "line1"),
-                    ("address.city", "city"),
-                    ("address.postalCode", "postalCode"),
-                    ("address.country", "country"),
-                ],
-            );
+        Err(errors) => {
             stores_page(
                 &state,
                 &visit,
@@ -143,7 +139,6 @@ pub async fn create(
             )
             .await
         }
-        Err(failure) => Err(failure.into()),
     }
 }
 
@@ -412,19 +407,13 @@ pub async fn set_stock(
                 &body,
             )
             .await
-        {
+            .refusal(&[
+                ("onHand", "onHand"),
+                ("minStock", "minStock"),
+                ("reason", "reason"),
+            ])? {
             Ok(_) => return Ok(see_other(&format!("/staff/stores/{id}?done=stock"))),
-            Err(failure) if failure.is_refusal() => {
-                errors = FormErrors::from_failure(
-                    &failure,
-                    &[
-                        ("onHand", "onHand"),
-                        ("minStock", "minStock"),
-                        ("reason", "reason"),
-                    ],
-                );
-            }
-            Err(failure) => return Err(failure.into()),
+            Err(refused) => errors = refused,
         }
     }
     let forms = Forms {
@@ -459,13 +448,10 @@ pub async fn adjust(
                 &body,
             )
             .await
+            .refusal(&[("delta", "delta"), ("reason", "reason")])?
         {
             Ok(_) => return Ok(see_other(&format!("/staff/stores/{id}?done=stock"))),
-            Err(failure) if failure.is_refusal() => {
-                errors =
-                    FormErrors::from_failure(&failure, &[("delta", "delta"), ("reason", "reason")]);
-            }
-            Err(failure) => return Err(failure.into()),
+            Err(refused) => errors = refused,
         }
     }
     let forms = Forms {
@@ -505,20 +491,14 @@ pub async fn transfer(
                 &body,
             )
             .await
-        {
+            .refusal(&[
+                ("quantity", "quantity"),
+                ("reason", "reason"),
+                ("toStoreId", "toStoreId"),
+                ("productId", "productId"),
+            ])? {
             Ok(_) => return Ok(see_other(&format!("/staff/stores/{id}?done=transferred"))),
-            Err(failure) if failure.is_refusal() => {
-                errors = FormErrors::from_failure(
-                    &failure,
-                    &[
-                        ("quantity", "quantity"),
-                        ("reason", "reason"),
-                        ("toStoreId", "toStoreId"),
-                        ("productId", "productId"),
-                    ],
-                );
-            }
-            Err(failure) => return Err(failure.into()),
+            Err(refused) => errors = refused,
         }
     }
     let forms = Forms {
