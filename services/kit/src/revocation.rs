@@ -124,35 +124,55 @@ pub async fn not_before(
     .await
 }
 
-/// Loads the live revocations into `revocations`, dropping those older than [`KEEP_FOR`]
-/// from the table.
+/// Loads the revocations younger than [`KEEP_FOR`] (older ones outlive every token they
+/// could refuse) into `revocations`.
 ///
 /// # Errors
 /// When the database fails; `revocations` is then left as it was.
 pub async fn refresh(pool: &PgPool, revocations: &Revocations) -> Result<(), sqlx::Error> {
-    let keep = KEEP_FOR.as_secs_f64();
-    sqlx::query("DELETE FROM kit.revocations WHERE not_before < now() - make_interval(secs => $1)")
-        .bind(keep)
-        .execute(pool)
-        .await?;
     let rows: Vec<(Uuid, i64)> = sqlx::query_as(
-        "SELECT user_id, floor(extract(epoch FROM not_before))::bigint FROM kit.revocations",
+        "SELECT user_id, floor(extract(epoch FROM not_before))::bigint FROM kit.revocations \
+         WHERE not_before >= now() - make_interval(secs => $1)",
     )
+    .bind(KEEP_FOR.as_secs_f64())
     .fetch_all(pool)
     .await?;
     revocations.replace(rows.into_iter().collect());
     Ok(())
 }
 
-/// Reloads `revocations` every [`REFRESH_INTERVAL`] until `shutdown`; a failed reload
-/// is logged and retried on the next tick.
+/// Deletes the revocations older than [`KEEP_FOR`].
+///
+/// # Errors
+/// When the database fails.
+pub async fn prune(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM kit.revocations WHERE not_before < now() - make_interval(secs => $1)")
+        .bind(KEEP_FOR.as_secs_f64())
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
+/// Reloads between two prunings: the table is pruned about once an hour, not on every
+/// reload.
+const RELOADS_PER_PRUNE: u32 = 3600;
+
+/// Reloads `revocations` every [`REFRESH_INTERVAL`] until `shutdown`, pruning the table
+/// now and then; a failed reload is logged and retried on the next tick.
 pub async fn keep_fresh(pool: PgPool, revocations: Revocations, shutdown: CancellationToken) {
     let mut ticks = tokio::time::interval(REFRESH_INTERVAL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut reloads = 0u32;
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
             _ = ticks.tick() => {
+                if reloads.is_multiple_of(RELOADS_PER_PRUNE)
+                    && let Err(err) = prune(&pool).await
+                {
+                    tracing::warn!(error = %err, "could not prune the token revocations");
+                }
+                reloads = reloads.wrapping_add(1);
                 if let Err(err) = refresh(&pool, &revocations).await {
                     tracing::warn!(error = %err, "could not reload the token revocations");
                 }
