@@ -1,43 +1,28 @@
-//! The cart's configuration: the shared variables plus the catalog's base URL.
+//! The cart service's configuration: the variables every data service reads, plus
+//! the base URLs of the catalog and the orders service.
 
 use kit::config::{Env, FromEnv};
-use kit::service::StoreConfig;
-use reqwest::Url;
 
-/// Queue on which the cart receives `product.updated` and `product.deleted`.
-pub const PRODUCTS_QUEUE: &str = "cart.products";
-/// Queue on which the cart receives `user.registered`.
-pub const USERS_QUEUE: &str = "cart.users";
+/// The cart service's whole configuration: the shared part and [`Settings`].
+pub type Config = kit::service::DataConfig<crate::Cart>;
 
-/// Everything the cart needs to run.
+/// What the cart service reads beside the variables every data service reads.
 #[derive(Debug, Clone)]
-pub struct Config {
-    /// Listen address, database, broker and token verifier
-    /// (`LISTEN_ADDR`, `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`, `AMQP_URL`, `JWT_PUBLIC_KEY`).
-    pub store: StoreConfig,
+pub struct Settings {
     /// Base URL of the catalog (`CATALOG_URL`, required), e.g. `http://catalog:8082`.
-    pub catalog_url: Url,
+    pub catalog_url: String,
     /// Base URL of the orders service (`ORDERS_URL`, required), e.g. `http://orders:8085`,
     /// to which checkout hands the order over synchronously.
-    pub orders_url: Url,
-    /// Queue consuming product events; always [`PRODUCTS_QUEUE`] in production, a unique
-    /// name in tests so that parallel tests do not steal each other's messages.
-    pub products_queue: String,
-    /// Queue consuming `user.registered`; always [`USERS_QUEUE`] in production.
-    pub users_queue: String,
+    pub orders_url: String,
 }
 
-impl FromEnv for Config {
+impl FromEnv for Settings {
     fn from_env(env: &mut Env) -> Option<Self> {
-        let store = StoreConfig::from_env(env, crate::SPEC);
-        let catalog_url = env.required(&petstore_contract::env::upstream_url("catalog"));
-        let orders_url = env.required(&petstore_contract::env::upstream_url("orders"));
+        let catalog_url = env.upstream_url("catalog");
+        let orders_url = env.upstream_url("orders");
         Some(Self {
-            store: store?,
             catalog_url: catalog_url?,
             orders_url: orders_url?,
-            products_queue: PRODUCTS_QUEUE.to_string(),
-            users_queue: USERS_QUEUE.to_string(),
         })
     }
 }
@@ -73,10 +58,11 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(config.store.listen.public.port(), 8084);
-        assert_eq!(config.catalog_url.as_str(), "http://catalog:8082/");
-        assert_eq!(config.orders_url.as_str(), "http://orders:8085/");
-        assert_eq!(config.products_queue, PRODUCTS_QUEUE);
-        assert_eq!(config.users_queue, USERS_QUEUE);
+        assert_eq!(config.settings.catalog_url, "http://catalog:8082");
+        assert_eq!(config.settings.orders_url, "http://orders:8085");
+        let queue = |name| kit::service::queue_name(&config.store.queue_prefix, name);
+        assert_eq!(queue(crate::PRODUCTS_QUEUE), "cart.products");
+        assert_eq!(queue(crate::USERS_QUEUE), "cart.users");
     }
 
     #[test]

@@ -16,13 +16,15 @@ pub mod routes;
 pub mod state;
 pub mod store;
 
+use kit::OpenApiRouter;
 use kit::events::{Outbox, Subscription};
-use kit::listen::{ListenAddrs, Listeners};
-use kit::service::{BoxError, Platform, Service};
-use tokio_util::sync::CancellationToken;
+use kit::upstream::CatalogClient;
+use orders::OrdersClient;
 
-pub use config::Config;
-use state::AppState;
+use kit::service::{BoxError, Consumers, DataService};
+
+pub use config::{Config, Settings};
+use state::{AppState, Upstreams};
 
 /// The cart's contract entry.
 pub const SPEC: &petstore_contract::ServiceSpec = &petstore_contract::CART;
@@ -30,59 +32,46 @@ pub const SPEC: &petstore_contract::ServiceSpec = &petstore_contract::CART;
 /// The cart's migrations (schema `public`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// The cart service, as the kit runs it.
+/// The cart queue of `product.updated` and `product.deleted` (`cart.products` when deployed).
+pub const PRODUCTS_QUEUE: &str = "products";
+
+/// The cart queue of `user.registered` (`cart.users` when deployed).
+pub const USERS_QUEUE: &str = "users";
+
+/// The cart service, as its declarations.
 pub struct Cart;
 
-impl Service for Cart {
+impl DataService for Cart {
     const SPEC: &'static petstore_contract::ServiceSpec = SPEC;
-    type Config = Config;
+    type Settings = Settings;
+    type Extra = Upstreams;
 
-    fn migrator() -> Option<&'static sqlx::migrate::Migrator> {
-        Some(&MIGRATOR)
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
     }
 
-    fn serve(
-        config: Config,
-        listeners: Listeners,
-        shutdown: CancellationToken,
-    ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listeners, shutdown)
+    fn api() -> OpenApiRouter<AppState> {
+        routes::api()
     }
 
-    fn listen_addrs(config: &Config) -> ListenAddrs {
-        config.store.listen
+    async fn extra(settings: Settings) -> Result<Upstreams, BoxError> {
+        Ok(Upstreams {
+            catalog: CatalogClient::new(&settings.catalog_url)?,
+            orders: OrdersClient::new(&settings.orders_url)?,
+        })
     }
-}
 
-/// Runs the cart on `listeners` until `shutdown`.
-pub async fn serve(
-    config: Config,
-    listeners: Listeners,
-    shutdown: CancellationToken,
-) -> Result<(), BoxError> {
-    let catalog = kit::upstream::CatalogClient::new(config.catalog_url.as_str())?;
-    let orders = orders::OrdersClient::new(config.orders_url.as_str())?;
-    let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
-    let outbox = Outbox::new(SPEC.name);
-    platform.consume(
-        Subscription::new(
-            config.products_queue.clone(),
-            &[events::PRODUCT_UPDATED, events::PRODUCT_DELETED],
-        ),
-        events::ProductsHandler,
-    );
-    platform.consume(
-        Subscription::new(config.users_queue.clone(), &[events::USER_REGISTERED]),
-        events::UserRegisteredHandler::new(outbox.clone()),
-    );
-    let state = AppState {
-        pool: platform.pool.clone(),
-        outbox,
-        verifier: config.store.verifier.clone(),
-        catalog,
-        orders,
-    };
-    platform
-        .serve(listeners, routes::router(state), routes::openapi())
-        .await
+    fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {
+        consumers.consume(
+            Subscription::new(
+                PRODUCTS_QUEUE,
+                &[events::PRODUCT_UPDATED, events::PRODUCT_DELETED],
+            ),
+            events::ProductsHandler,
+        );
+        consumers.consume(
+            Subscription::new(USERS_QUEUE, &[events::USER_REGISTERED]),
+            events::UserRegisteredHandler::new(outbox.clone()),
+        );
+    }
 }

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    kit::cli::main::<cart::Cart>()
+    kit::cli::main::<kit::service::Data<cart::Cart>>()
 }

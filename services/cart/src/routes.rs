@@ -1,8 +1,7 @@
 //! The cart's routes and OpenAPI document.
 
-use axum::Router;
-use axum::routing::{get, patch, post};
 use kit::money::Money;
+use kit::{OpenApiRouter, routes};
 use utoipa::OpenApi;
 
 use crate::domain::cart::{Cart, CartItem, NewItem, QuantityChange};
@@ -10,24 +9,18 @@ use crate::domain::checkout::{CheckoutAccepted, CheckoutRequest};
 use crate::handlers::{cart, checkout, items};
 use crate::state::AppState;
 
-/// Every cart route, under the contract's prefix; all need a token.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/cart", get(cart::get).delete(cart::clear))
-        .route("/api/cart/items", post(items::add))
-        .route(
-            "/api/cart/items/{productId}",
-            patch(items::update).delete(items::remove),
-        )
-        .route("/api/cart/checkout", post(checkout::checkout))
-        .with_state(state)
+/// Every route with its OpenAPI operation (one list: the router and the document are
+/// made from it).
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(cart::get, cart::clear))
+        .routes(routes!(items::add))
+        .routes(routes!(items::update, items::remove))
+        .routes(routes!(checkout::checkout))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        cart::get, cart::clear, items::add, items::update, items::remove, checkout::checkout,
-    ),
     components(schemas(
         Money, Cart, CartItem, NewItem, QuantityChange, CheckoutRequest, CheckoutAccepted,
         kit::error::Problem, kit::error::FieldError,
@@ -36,16 +29,11 @@ pub fn router(state: AppState) -> Router {
 )]
 struct ApiDoc;
 
-/// The cart's OpenAPI document.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    kit::openapi::finish(ApiDoc::openapi(), "PetStore cart API")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn openapi_lists_every_path() {
-        let doc = super::openapi();
+        let doc = kit::service::openapi::<crate::Cart>();
         for path in [
             "/api/cart",
             "/api/cart/items",

@@ -1,29 +1,18 @@
-//! What every handler can reach.
-
-use axum::extract::FromRef;
-use kit::auth::TokenVerifier;
-use kit::events::Outbox;
-use sqlx::PgPool;
+//! What every handler can reach: the kit's shared state (pool, outbox, verifier) and
+//! the clients of the services the cart calls.
 
 use kit::upstream::CatalogClient;
 
-/// Shared state of the cart's handlers.
+use crate::orders::OrdersClient;
+
+/// Shared state of the cart handlers.
+pub type AppState = kit::service::ServiceState<Upstreams>;
+
+/// What only the cart handlers need.
 #[derive(Clone)]
-pub struct AppState {
-    /// The cart's database.
-    pub pool: PgPool,
-    /// Writes events in the same transaction as the change they announce.
-    pub outbox: Outbox,
-    /// Verifies access tokens (every cart route needs one).
-    pub verifier: TokenVerifier,
+pub struct Upstreams {
     /// Looks products up when they are added.
     pub catalog: CatalogClient,
     /// Hands checkouts over to the orders service at once.
-    pub orders: crate::orders::OrdersClient,
-}
-
-impl FromRef<AppState> for TokenVerifier {
-    fn from_ref(state: &AppState) -> Self {
-        state.verifier.clone()
-    }
+    pub orders: OrdersClient,
 }

@@ -27,7 +27,7 @@ async fn a_price_change_shows_in_the_cart_and_is_checked_out() {
         .await;
     assert_eq!(patched.status, StatusCode::OK, "{:#}", patched.body);
     let event = app.catalog_event("product.updated").await;
-    publish(&app.products_queue, &[&event, &event]).await;
+    publish(&app.queue(cart::PRODUCTS_QUEUE), &[&event, &event]).await;
     app.wait_processed(event.id).await;
 
     let cart = app.cart().await;
@@ -75,7 +75,11 @@ async fn a_deactivated_or_deleted_product_is_flagged_and_blocks_checkout() {
         .await;
     assert_eq!(gone.status, StatusCode::NO_CONTENT);
     let removed = app.catalog_event("product.deleted").await;
-    publish(&app.products_queue, &[&deactivated, &removed, &removed]).await;
+    publish(
+        &app.queue(cart::PRODUCTS_QUEUE),
+        &[&deactivated, &removed, &removed],
+    )
+    .await;
     app.wait_processed(removed.id).await;
 
     let cart = app.cart().await;
@@ -120,7 +124,7 @@ async fn a_registered_user_gets_one_cart_even_if_the_event_arrives_twice() {
                  "registeredAt": "2026-11-28T10:00:00Z" }),
     )
     .unwrap();
-    publish(&app.users_queue, &[&registered, &registered]).await;
+    publish(&app.queue(cart::USERS_QUEUE), &[&registered, &registered]).await;
     app.wait_processed(registered.id).await;
     let created: Vec<_> = app
         .events_of("cart.created")
@@ -144,10 +148,10 @@ async fn a_malformed_product_event_is_dead_lettered() {
         &json!({ "productId": "not-a-uuid" }),
     )
     .unwrap();
-    publish(&app.products_queue, &[&poison]).await;
+    publish(&app.queue(cart::PRODUCTS_QUEUE), &[&poison]).await;
     let amqp = kit::testing::amqp_connect().await;
     let channel = amqp.create_channel().await.unwrap();
-    let dlq = kit::events::dlq_name(&app.products_queue);
+    let dlq = kit::events::dlq_name(&app.queue(cart::PRODUCTS_QUEUE));
     let dead = kit::testing::get(&channel, &dlq, common::WAIT)
         .await
         .expect("the poison message reaches the dead-letter queue");

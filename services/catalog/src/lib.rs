@@ -5,7 +5,6 @@
 //! pets it bought as sold.
 #![forbid(unsafe_code)]
 
-pub mod config;
 pub mod domain;
 pub mod events;
 pub mod handlers;
@@ -13,12 +12,10 @@ pub mod routes;
 pub mod state;
 pub mod store;
 
+use kit::OpenApiRouter;
 use kit::events::{Outbox, Subscription};
-use kit::listen::{ListenAddrs, Listeners};
-use kit::service::{BoxError, Platform, Service};
-use tokio_util::sync::CancellationToken;
+use kit::service::{BoxError, Consumers, DataService};
 
-pub use config::Config;
 use state::AppState;
 
 /// The catalog's contract entry.
@@ -27,48 +24,33 @@ pub const SPEC: &petstore_contract::ServiceSpec = &petstore_contract::CATALOG;
 /// The catalog's migrations (schema `public`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// The catalog service, as the kit runs it.
+/// The catalog's queue of `order.paid` (`catalog.order-paid` when deployed).
+pub const ORDER_PAID_QUEUE: &str = "order-paid";
+
+/// The catalog service, as its declarations.
 pub struct Catalog;
 
-impl Service for Catalog {
+impl DataService for Catalog {
     const SPEC: &'static petstore_contract::ServiceSpec = SPEC;
-    type Config = Config;
+    type Settings = ();
+    type Extra = ();
 
-    fn migrator() -> Option<&'static sqlx::migrate::Migrator> {
-        Some(&MIGRATOR)
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
     }
 
-    fn serve(
-        config: Config,
-        listeners: Listeners,
-        shutdown: CancellationToken,
-    ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listeners, shutdown)
+    fn api() -> OpenApiRouter<AppState> {
+        routes::api()
     }
 
-    fn listen_addrs(config: &Config) -> ListenAddrs {
-        config.store.listen
+    async fn extra((): ()) -> Result<(), BoxError> {
+        Ok(())
     }
-}
 
-/// Runs the catalog on `listeners` until `shutdown`.
-pub async fn serve(
-    config: Config,
-    listeners: Listeners,
-    shutdown: CancellationToken,
-) -> Result<(), BoxError> {
-    let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
-    let outbox = Outbox::new(SPEC.name);
-    platform.consume(
-        Subscription::new(config.order_paid_queue.clone(), &[events::ORDER_PAID]),
-        events::OrderPaidHandler::new(outbox.clone()),
-    );
-    let state = AppState {
-        pool: platform.pool.clone(),
-        outbox,
-        verifier: config.store.verifier.clone(),
-    };
-    platform
-        .serve(listeners, routes::router(state), routes::openapi())
-        .await
+    fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {
+        consumers.consume(
+            Subscription::new(ORDER_PAID_QUEUE, &[events::ORDER_PAID]),
+            events::OrderPaidHandler::new(outbox.clone()),
+        );
+    }
 }

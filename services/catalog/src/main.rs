@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    kit::cli::main::<catalog::Catalog>()
+    kit::cli::main::<kit::service::Data<catalog::Catalog>>()
 }

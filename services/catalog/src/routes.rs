@@ -1,7 +1,6 @@
 //! The catalog's routes and OpenAPI document.
 
-use axum::Router;
-use axum::routing::get;
+use kit::{OpenApiRouter, routes};
 use utoipa::OpenApi;
 
 use crate::domain::Money;
@@ -11,42 +10,23 @@ use crate::domain::product::{NewProduct, Product, ProductPatch};
 use crate::handlers::{categories, pets, products};
 use crate::state::AppState;
 
-/// Every catalog route, under the contract's prefixes.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route(
-            "/api/categories",
-            get(categories::list).post(categories::create),
-        )
-        .route(
-            "/api/categories/{id}",
-            get(categories::get)
-                .patch(categories::update)
-                .delete(categories::delete),
-        )
-        .route("/api/products", get(products::list).post(products::create))
-        .route(
-            "/api/products/{id}",
-            get(products::get)
-                .patch(products::update)
-                .delete(products::delete),
-        )
-        .route("/api/pets", get(pets::list).post(pets::create))
-        .route(
-            "/api/pets/{id}",
-            get(pets::get).patch(pets::update).delete(pets::delete),
-        )
-        .with_state(state)
+/// Every catalog route with its OpenAPI operation, under the contract's prefixes.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(categories::list, categories::create))
+        .routes(routes!(
+            categories::get,
+            categories::update,
+            categories::delete
+        ))
+        .routes(routes!(products::list, products::create))
+        .routes(routes!(products::get, products::update, products::delete))
+        .routes(routes!(pets::list, pets::create))
+        .routes(routes!(pets::get, pets::update, pets::delete))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        categories::list, categories::get, categories::create, categories::update,
-        categories::delete,
-        products::list, products::get, products::create, products::update, products::delete,
-        pets::list, pets::get, pets::create, pets::update, pets::delete,
-    ),
     components(schemas(
         Money, Category, CategoryRef, CategoryDetail, NewCategory, CategoryPatch,
         Product, NewProduct, ProductPatch, Pet, NewPet, PetPatch, PetStatus,
@@ -60,16 +40,11 @@ pub fn router(state: AppState) -> Router {
 )]
 struct ApiDoc;
 
-/// The catalog's OpenAPI document.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    kit::openapi::finish(ApiDoc::openapi(), "PetStore catalog API")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn openapi_lists_every_path() {
-        let doc = super::openapi();
+        let doc = kit::service::openapi::<crate::Catalog>();
         for path in [
             "/api/categories",
             "/api/categories/{id}",

@@ -43,7 +43,7 @@ async fn a_paid_pet_is_sold_once_even_if_the_event_arrives_twice() {
         .unwrap()
         .to_string();
     let amqp = amqp_connect().await;
-    let queue = app.queue.clone();
+    let queue = app.queue(catalog::ORDER_PAID_QUEUE);
     wait_for_queue(&amqp, &queue, WAIT).await;
     let channel = confirmed_channel(&amqp).await;
 

@@ -33,7 +33,8 @@ async fn a_demoted_administrators_token_stops_counting_once_the_change_arrives()
         changed_at: chrono::Utc::now(),
     };
     let event = Envelope::new("users", USER_ROLE_CHANGED, &change).expect("an envelope");
-    kit::testing::publish(&app.revocations_queue, &[&event], WAIT).await;
+    let revocations = app.queue(kit::service::REVOCATIONS_QUEUE);
+    kit::testing::publish(&revocations, &[&event], WAIT).await;
 
     let deadline = std::time::Instant::now() + WAIT;
     let refused = loop {

@@ -9,7 +9,6 @@
 //! up. Every on-hand change writes an immutable movement.
 #![forbid(unsafe_code)]
 
-pub mod config;
 pub mod domain;
 pub mod events;
 pub mod handlers;
@@ -18,12 +17,10 @@ pub mod routes;
 pub mod state;
 pub mod store;
 
+use kit::OpenApiRouter;
 use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription};
-use kit::listen::{ListenAddrs, Listeners};
-use kit::service::{BoxError, Platform, Service};
-use tokio_util::sync::CancellationToken;
+use kit::service::{BoxError, Consumers, DataService};
 
-pub use config::Config;
 use state::AppState;
 
 /// The inventory's contract entry.
@@ -32,55 +29,43 @@ pub const SPEC: &petstore_contract::ServiceSpec = &petstore_contract::INVENTORY;
 /// The inventory's migrations (schema `public`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// The inventory service, as the kit runs it.
+/// The inventory queue of the order saga's events (`inventory.orders` when deployed).
+pub const ORDERS_QUEUE: &str = "orders";
+
+/// The inventory queue of the catalog's product events (`inventory.products` when deployed).
+pub const PRODUCTS_QUEUE: &str = "products";
+
+/// The inventory service, as its declarations.
 pub struct Inventory;
 
-impl Service for Inventory {
+impl DataService for Inventory {
     const SPEC: &'static petstore_contract::ServiceSpec = SPEC;
-    type Config = Config;
+    type Settings = ();
+    type Extra = ();
 
-    fn migrator() -> Option<&'static sqlx::migrate::Migrator> {
-        Some(&MIGRATOR)
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
     }
 
-    fn serve(
-        config: Config,
-        listeners: Listeners,
-        shutdown: CancellationToken,
-    ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listeners, shutdown)
+    fn api() -> OpenApiRouter<AppState> {
+        routes::api()
     }
 
-    fn listen_addrs(config: &Config) -> ListenAddrs {
-        config.store.listen
+    async fn extra((): ()) -> Result<(), BoxError> {
+        Ok(())
     }
-}
 
-/// Runs the inventory on `listeners` until `shutdown`.
-pub async fn serve(
-    config: Config,
-    listeners: Listeners,
-    shutdown: CancellationToken,
-) -> Result<(), BoxError> {
-    let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
-    let outbox = Outbox::new(SPEC.name);
-    platform.consume(
-        // Orders are independent of each other (stock rows are locked per product); each
-        // order's events stay in queue order.
-        Subscription::new(config.orders_queue.clone(), events::ORDER_EVENTS)
-            .concurrent_by("orderId", DEFAULT_CONCURRENCY),
-        events::OrderHandler::new(outbox.clone()),
-    );
-    platform.consume(
-        Subscription::new(config.products_queue.clone(), events::PRODUCT_EVENTS),
-        events::ProductHandler,
-    );
-    let state = AppState {
-        pool: platform.pool.clone(),
-        outbox,
-        verifier: config.store.verifier.clone(),
-    };
-    platform
-        .serve(listeners, routes::router(state), routes::openapi())
-        .await
+    fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {
+        consumers.consume(
+            // Orders are independent of each other (stock rows are locked per product); each
+            // order's events stay in queue order.
+            Subscription::new(ORDERS_QUEUE, events::ORDER_EVENTS)
+                .concurrent_by("orderId", DEFAULT_CONCURRENCY),
+            events::OrderHandler::new(outbox.clone()),
+        );
+        consumers.consume(
+            Subscription::new(PRODUCTS_QUEUE, events::PRODUCT_EVENTS),
+            events::ProductHandler,
+        );
+    }
 }

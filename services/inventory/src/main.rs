@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    kit::cli::main::<inventory::Inventory>()
+    kit::cli::main::<kit::service::Data<inventory::Inventory>>()
 }

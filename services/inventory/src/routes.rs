@@ -1,7 +1,6 @@
 //! The inventory's routes and OpenAPI document.
 
-use axum::Router;
-use axum::routing::{get, post};
+use kit::{OpenApiRouter, routes};
 use utoipa::OpenApi;
 
 use crate::domain::movement::{Movement, MovementKind};
@@ -11,39 +10,24 @@ use crate::domain::transfer::{NewTransfer, Transfer};
 use crate::handlers::{movements, stock, stores, transfers};
 use crate::state::AppState;
 
-/// Every inventory route, under the contract's prefixes.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/stores", get(stores::list).post(stores::create))
-        .route("/api/stores/{id}", get(stores::get).patch(stores::update))
-        .route("/api/stores/{id}/close", post(stores::close))
-        .route("/api/stores/{id}/inventory", get(stock::list))
-        .route(
-            "/api/stores/{id}/inventory/{productId}",
-            get(stock::get).put(stock::put),
-        )
-        .route(
-            "/api/stores/{id}/inventory/{productId}/adjustments",
-            post(stock::adjust),
-        )
-        .route("/api/inventory/alerts", get(movements::alerts))
-        .route("/api/inventory/movements", get(movements::list))
-        .route(
-            "/api/inventory/transfers",
-            get(transfers::list).post(transfers::create),
-        )
-        .route("/api/inventory/transfers/{id}", get(transfers::get))
-        .with_state(state)
+/// Every route with its OpenAPI operation (one list: the router and the document are
+/// made from it).
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(stores::list, stores::create))
+        .routes(routes!(stores::get, stores::update))
+        .routes(routes!(stores::close))
+        .routes(routes!(stock::list))
+        .routes(routes!(stock::get, stock::put))
+        .routes(routes!(stock::adjust))
+        .routes(routes!(movements::alerts))
+        .routes(routes!(movements::list))
+        .routes(routes!(transfers::list, transfers::create))
+        .routes(routes!(transfers::get))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        stores::list, stores::get, stores::create, stores::update, stores::close,
-        stock::list, stock::get, stock::put, stock::adjust,
-        movements::alerts, movements::list,
-        transfers::create, transfers::list, transfers::get,
-    ),
     components(schemas(
         Store, StoreStatus, Address, NewStore, StorePatch,
         StockItem, SetStock, Adjustment,
@@ -58,16 +42,11 @@ pub fn router(state: AppState) -> Router {
 )]
 struct ApiDoc;
 
-/// The inventory's OpenAPI document.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    kit::openapi::finish(ApiDoc::openapi(), "PetStore inventory API")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn openapi_lists_every_path() {
-        let doc = super::openapi();
+        let doc = kit::service::openapi::<crate::Inventory>();
         for path in [
             "/api/stores",
             "/api/stores/{id}",

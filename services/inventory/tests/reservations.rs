@@ -215,7 +215,7 @@ async fn a_redelivered_order_created_reserves_once_through_the_broker() {
 
     // Wait until the consumer is attached (its queue is declared and bound first).
     let conn = amqp_connect().await;
-    let queue = app.queues[0].clone();
+    let queue = app.queue(inventory::ORDERS_QUEUE);
     assert!(
         eventually(WAIT, || {
             let conn = &conn;

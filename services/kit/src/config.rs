@@ -140,6 +140,14 @@ impl Env {
         value.map(Secret)
     }
 
+    /// The base URL of another PetStore service this one calls (`<SERVICE>_URL`, required,
+    /// e.g. `CATALOG_URL=http://catalog:8082`), checked to be an absolute URL and given
+    /// without a trailing slash.
+    pub fn upstream_url(&mut self, service: &str) -> Option<String> {
+        let url: reqwest::Url = self.required(&petstore_contract::env::upstream_url(service))?;
+        Some(url.as_str().trim_end_matches('/').to_string())
+    }
+
     /// Records a problem found by a later check (e.g. a key that does not parse).
     pub fn problem(&mut self, name: &str, message: impl fmt::Display) {
         self.problems.push(format!("{name} {message}"));
@@ -186,6 +194,13 @@ pub trait FromEnv: Sized {
     fn load(mut env: Env) -> Result<Self, ConfigError> {
         let value = Self::from_env(&mut env);
         env.finish(value)
+    }
+}
+
+/// A service with no settings of its own.
+impl FromEnv for () {
+    fn from_env(_: &mut Env) -> Option<Self> {
+        Some(())
     }
 }
 
@@ -239,6 +254,27 @@ mod tests {
     fn blank_counts_as_missing() {
         let err = Demo::load(Env::from_pairs([("URL", "  "), ("PORT", "1")])).unwrap_err();
         assert_eq!(err.problems, vec!["URL is not set".to_string()]);
+    }
+
+    #[test]
+    fn an_upstream_url_is_required_absolute_and_given_without_trailing_slash() {
+        let mut env = Env::from_pairs([("CATALOG_URL", "http://catalog:8082/")]);
+        assert_eq!(
+            env.upstream_url("catalog").as_deref(),
+            Some("http://catalog:8082")
+        );
+        assert!(env.problems.is_empty());
+
+        let mut env = Env::from_pairs([("CATALOG_URL", "not a url")]);
+        assert_eq!(env.upstream_url("catalog"), None);
+        assert_eq!(
+            env.problems,
+            ["CATALOG_URL is malformed (relative URL without a base)"]
+        );
+
+        let mut env = Env::from_pairs::<&str, &str>([]);
+        assert_eq!(env.upstream_url("orders"), None);
+        assert_eq!(env.problems, ["ORDERS_URL is not set"]);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The PetStore service kit: everything the store's services share, written once.
 //!
-//! A service built on the kit is a library with a [`service::Service`]
-//! implementation; its binary is one line (`kit::cli::main::<MyService>()`),
-//! and tests start it on a listener of their own against the real PostgreSQL
-//! and RabbitMQ.
+//! A service built on the kit is a library that declares what is its own (a
+//! [`service::DataService`], or a [`service::Service`] for the two without a
+//! database); the `petstore` binary runs any of them (`kit::cli`), and tests start
+//! one on listeners of their own against the real PostgreSQL and RabbitMQ
+//! (`kit::testing::Harness`).
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -33,3 +34,5 @@ pub mod upstream;
 pub mod validate;
 
 pub use error::{ApiError, ApiResult};
+/// One list of routes and their OpenAPI operations (see [`service::DataService::api`]).
+pub use utoipa_axum::{router::OpenApiRouter, routes};

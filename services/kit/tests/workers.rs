@@ -13,7 +13,10 @@ use kit::events::{Broker, Envelope, EventHandler, HandlerError, Outbox, Subscrip
 use kit::http::Runtime;
 use kit::listen::{ListenAddrs, Listeners};
 use kit::metrics::Metrics;
-use kit::service::{Platform, RELAY_WORKER, RETENTION_WORKER, REVOCATIONS_WORKER, consumer_worker};
+use kit::service::{
+    Platform, RELAY_WORKER, RETENTION_WORKER, REVOCATIONS_QUEUE, REVOCATIONS_WORKER,
+    consumer_worker, queue_name,
+};
 use kit::supervise::{RestartPolicy, Supervisor};
 use kit::testing::{
     TestDatabase, TestKeys, TestServer, amqp_connect, amqp_url, delete_queues, eventually,
@@ -216,9 +219,11 @@ async fn the_platform_supervises_its_relay_retention_and_consumers() {
         .unwrap();
     let keys = TestKeys::generate();
     let config = store_config(&db, &keys);
-    let queue = format!("kit-test.workers.{}", Uuid::new_v4().simple());
+    // The platform names the queue after the (test's unique) prefix.
+    let queue = queue_name(&config.queue_prefix, "workers");
+    let revocations = queue_name(&config.queue_prefix, REVOCATIONS_QUEUE);
     let event_type = format!("kit-test.{}", Uuid::new_v4().simple());
-    let subscription = Subscription::new(queue.clone(), &[&event_type]);
+    let subscription = Subscription::new("workers", &[&event_type]);
     // Returns (without panicking) on its first run only.
     let runs = Arc::new(AtomicU32::new(0));
     let counted = runs.clone();
@@ -309,6 +314,6 @@ async fn the_platform_supervises_its_relay_retention_and_consumers() {
         2,
         "nothing restarts at shutdown"
     );
-    delete_queues(&[&queue]).await;
+    delete_queues(&[&queue, &revocations]).await;
     db.drop_database().await;
 }

@@ -1,44 +1,23 @@
-//! The orders service's configuration: the shared variables plus `CATALOG_URL`.
+//! The orders service's configuration: the variables every data service reads, plus
+//! the catalog's base URL, where prices are looked up.
 
 use kit::config::{Env, FromEnv};
-use kit::service::StoreConfig;
-use petstore_contract::env;
 
-/// Queue on which orders receives `cart.checked_out`.
-pub const CHECKOUT_QUEUE: &str = "orders.checkout";
-/// Queue on which orders receives inventory's and payments' saga events.
-pub const SAGA_QUEUE: &str = "orders.saga";
+/// The orders service's whole configuration: the shared part and [`Settings`].
+pub type Config = kit::service::DataConfig<crate::Orders>;
 
-/// Everything the orders service needs to run.
+/// What the orders service reads beside the variables every data service reads.
 #[derive(Debug, Clone)]
-pub struct Config {
-    /// Listen address, database, broker and token verifier
-    /// (`LISTEN_ADDR`, `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`, `AMQP_URL`, `JWT_PUBLIC_KEY`).
-    pub store: StoreConfig,
+pub struct Settings {
     /// Base URL of the catalog (`CATALOG_URL`, required), where prices are looked up.
     pub catalog_url: String,
-    /// Queue consuming `cart.checked_out`; always [`CHECKOUT_QUEUE`] in production, a
-    /// unique name in tests so that parallel tests do not steal each other's messages.
-    pub checkout_queue: String,
-    /// Queue consuming the saga's events; always [`SAGA_QUEUE`] in production.
-    pub saga_queue: String,
 }
 
-impl FromEnv for Config {
+impl FromEnv for Settings {
     fn from_env(env: &mut Env) -> Option<Self> {
-        let store = StoreConfig::from_env(env, crate::SPEC);
-        let name = env::upstream_url("catalog");
-        let catalog_url: Option<String> = env.required(&name);
-        if let Some(url) = &catalog_url
-            && reqwest::Url::parse(url).is_err()
-        {
-            env.problem(&name, "is not a valid URL");
-        }
+        let catalog_url = env.upstream_url("catalog");
         Some(Self {
-            store: store?,
-            catalog_url: catalog_url?.trim_end_matches('/').to_string(),
-            checkout_queue: CHECKOUT_QUEUE.to_string(),
-            saga_queue: SAGA_QUEUE.to_string(),
+            catalog_url: catalog_url?,
         })
     }
 }
@@ -72,9 +51,10 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(config.store.listen.public.port(), 8085);
-        assert_eq!(config.catalog_url, "http://catalog:8082");
-        assert_eq!(config.checkout_queue, CHECKOUT_QUEUE);
-        assert_eq!(config.saga_queue, SAGA_QUEUE);
+        assert_eq!(config.settings.catalog_url, "http://catalog:8082");
+        let queue = |name| kit::service::queue_name(&config.store.queue_prefix, name);
+        assert_eq!(queue(crate::CHECKOUT_QUEUE), "orders.checkout");
+        assert_eq!(queue(crate::SAGA_QUEUE), "orders.saga");
     }
 
     #[test]
@@ -87,6 +67,9 @@ mod tests {
             ("CATALOG_URL", "not a url".to_string()),
         ]))
         .unwrap_err();
-        assert_eq!(err.problems, ["CATALOG_URL is not a valid URL"]);
+        assert_eq!(
+            err.problems,
+            ["CATALOG_URL is malformed (relative URL without a base)"]
+        );
     }
 }

@@ -16,13 +16,13 @@ pub mod saga;
 pub mod state;
 pub mod store;
 
+use kit::OpenApiRouter;
 use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription};
-use kit::listen::{ListenAddrs, Listeners};
-use kit::service::{BoxError, Platform, Service};
-use tokio_util::sync::CancellationToken;
+use kit::service::{BoxError, Consumers, DataService};
+use kit::upstream::CatalogClient;
 
-pub use config::Config;
-use state::AppState;
+pub use config::{Config, Settings};
+use state::{AppState, Pricing};
 
 /// The orders service's contract entry.
 pub const SPEC: &petstore_contract::ServiceSpec = &petstore_contract::ORDERS;
@@ -30,57 +30,45 @@ pub const SPEC: &petstore_contract::ServiceSpec = &petstore_contract::ORDERS;
 /// The orders service's migrations (schema `public`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// The orders service, as the kit runs it.
+/// The orders queue of `cart.checked_out` (`orders.checkout` when deployed).
+pub const CHECKOUT_QUEUE: &str = "checkout";
+
+/// The orders queue of inventory's and payments' saga events (`orders.saga` when deployed).
+pub const SAGA_QUEUE: &str = "saga";
+
+/// The orders service, as its declarations.
 pub struct Orders;
 
-impl Service for Orders {
+impl DataService for Orders {
     const SPEC: &'static petstore_contract::ServiceSpec = SPEC;
-    type Config = Config;
+    type Settings = Settings;
+    type Extra = Pricing;
 
-    fn migrator() -> Option<&'static sqlx::migrate::Migrator> {
-        Some(&MIGRATOR)
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
     }
 
-    fn serve(
-        config: Config,
-        listeners: Listeners,
-        shutdown: CancellationToken,
-    ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listeners, shutdown)
+    fn api() -> OpenApiRouter<AppState> {
+        routes::api()
     }
 
-    fn listen_addrs(config: &Config) -> ListenAddrs {
-        config.store.listen
+    async fn extra(settings: Settings) -> Result<Pricing, BoxError> {
+        Ok(Pricing {
+            catalog: CatalogClient::new(&settings.catalog_url)?,
+        })
     }
-}
 
-/// Runs the orders service on `listeners` until `shutdown`.
-pub async fn serve(
-    config: Config,
-    listeners: Listeners,
-    shutdown: CancellationToken,
-) -> Result<(), BoxError> {
-    let catalog = kit::upstream::CatalogClient::new(&config.catalog_url)?;
-    let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
-    let outbox = Outbox::new(SPEC.name);
-    platform.consume(
-        // Orders are independent of each other; each order's events stay in queue order.
-        Subscription::new(config.checkout_queue.clone(), &[events::CART_CHECKED_OUT])
-            .concurrent_by("orderId", DEFAULT_CONCURRENCY),
-        events::CheckoutHandler::new(outbox.clone()),
-    );
-    platform.consume(
-        Subscription::new(config.saga_queue.clone(), events::SAGA_EVENTS)
-            .concurrent_by("orderId", DEFAULT_CONCURRENCY),
-        events::SagaHandler::new(outbox.clone()),
-    );
-    let state = AppState {
-        pool: platform.pool.clone(),
-        outbox,
-        verifier: config.store.verifier.clone(),
-        catalog,
-    };
-    platform
-        .serve(listeners, routes::router(state), routes::openapi())
-        .await
+    fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {
+        consumers.consume(
+            // Orders are independent of each other; each order's events stay in queue order.
+            Subscription::new(CHECKOUT_QUEUE, &[events::CART_CHECKED_OUT])
+                .concurrent_by("orderId", DEFAULT_CONCURRENCY),
+            events::CheckoutHandler::new(outbox.clone()),
+        );
+        consumers.consume(
+            Subscription::new(SAGA_QUEUE, events::SAGA_EVENTS)
+                .concurrent_by("orderId", DEFAULT_CONCURRENCY),
+            events::SagaHandler::new(outbox.clone()),
+        );
+    }
 }

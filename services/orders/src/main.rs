@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    kit::cli::main::<orders::Orders>()
+    kit::cli::main::<kit::service::Data<orders::Orders>>()
 }

@@ -1,7 +1,7 @@
 //! The orders service's routes and OpenAPI document.
 
-use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::post;
+use kit::{OpenApiRouter, routes};
 use utoipa::OpenApi;
 
 use crate::domain::Money;
@@ -12,27 +12,23 @@ use crate::domain::order::{
 use crate::handlers::{checkouts, lifecycle, orders};
 use crate::state::AppState;
 
-/// Every orders route, under the contract's prefix.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/orders", get(orders::list).post(orders::create))
-        .route("/api/orders/{id}", get(orders::get))
-        .route("/api/orders/{id}/history", get(orders::history))
-        .route("/api/orders/{id}/cancel", post(lifecycle::cancel))
-        .route("/api/orders/{id}/ship", post(lifecycle::ship))
-        .route("/api/orders/{id}/deliver", post(lifecycle::deliver))
+/// Every route with its OpenAPI operation (one list: the router and the document are
+/// made from it).
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(orders::list, orders::create))
+        .routes(routes!(orders::get))
+        .routes(routes!(orders::history))
+        .routes(routes!(lifecycle::cancel))
+        .routes(routes!(lifecycle::ship))
+        .routes(routes!(lifecycle::deliver))
         // Internal (not in the API document, never routed by the gateway): the cart's
         // synchronous checkout hand-over.
         .route(checkouts::PATH, post(checkouts::create))
-        .with_state(state)
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        orders::create, orders::list, orders::get, orders::history,
-        lifecycle::cancel, lifecycle::ship, lifecycle::deliver,
-    ),
     components(schemas(
         Money, Order, OrderLine, OrderStatus, Shipment, StatusChange, NewOrder, NewOrderLine,
         ShipRequest, CancelRequest, kit::error::Problem, kit::error::FieldError,
@@ -41,16 +37,11 @@ pub fn router(state: AppState) -> Router {
 )]
 struct ApiDoc;
 
-/// The orders service's OpenAPI document.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    kit::openapi::finish(ApiDoc::openapi(), "PetStore orders API")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn openapi_lists_every_path() {
-        let doc = super::openapi();
+        let doc = kit::service::openapi::<crate::Orders>();
         for path in [
             "/api/orders",
             "/api/orders/{id}",

@@ -1,27 +1,14 @@
-//! What every handler can reach.
-
-use axum::extract::FromRef;
-use kit::auth::TokenVerifier;
-use kit::events::Outbox;
-use sqlx::PgPool;
+//! What every handler can reach: the kit's shared state (pool, outbox, verifier) and
+//! the catalog client prices come from.
 
 use kit::upstream::CatalogClient;
 
-/// Shared state of the orders service's handlers.
+/// Shared state of the orders handlers.
+pub type AppState = kit::service::ServiceState<Pricing>;
+
+/// What only the orders handlers need.
 #[derive(Clone)]
-pub struct AppState {
-    /// The orders database.
-    pub pool: PgPool,
-    /// Writes events in the same transaction as the change they announce.
-    pub outbox: Outbox,
-    /// Verifies access tokens.
-    pub verifier: TokenVerifier,
+pub struct Pricing {
     /// Looks prices up in the catalog.
     pub catalog: CatalogClient,
-}
-
-impl FromRef<AppState> for TokenVerifier {
-    fn from_ref(state: &AppState) -> Self {
-        state.verifier.clone()
-    }
 }

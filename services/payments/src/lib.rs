@@ -7,7 +7,6 @@
 //! reads.
 #![forbid(unsafe_code)]
 
-pub mod config;
 pub mod domain;
 pub mod events;
 pub mod handlers;
@@ -16,12 +15,10 @@ pub mod routes;
 pub mod state;
 pub mod store;
 
+use kit::OpenApiRouter;
 use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription};
-use kit::listen::{ListenAddrs, Listeners};
-use kit::service::{BoxError, Platform, Service};
-use tokio_util::sync::CancellationToken;
+use kit::service::{BoxError, Consumers, DataService};
 
-pub use config::Config;
 use state::AppState;
 
 /// The payments service's contract entry.
@@ -30,50 +27,36 @@ pub const SPEC: &petstore_contract::ServiceSpec = &petstore_contract::PAYMENTS;
 /// The payments service's migrations (schema `public`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// The payments service, as the kit runs it.
+/// The payments queue of the order saga's events (`payments.saga` when deployed).
+pub const SAGA_QUEUE: &str = "saga";
+
+/// The payments service, as its declarations.
 pub struct Payments;
 
-impl Service for Payments {
+impl DataService for Payments {
     const SPEC: &'static petstore_contract::ServiceSpec = SPEC;
-    type Config = Config;
+    type Settings = ();
+    type Extra = ();
 
-    fn migrator() -> Option<&'static sqlx::migrate::Migrator> {
-        Some(&MIGRATOR)
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
     }
 
-    fn serve(
-        config: Config,
-        listeners: Listeners,
-        shutdown: CancellationToken,
-    ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listeners, shutdown)
+    fn api() -> OpenApiRouter<AppState> {
+        routes::api()
     }
 
-    fn listen_addrs(config: &Config) -> ListenAddrs {
-        config.store.listen
+    async fn extra((): ()) -> Result<(), BoxError> {
+        Ok(())
     }
-}
 
-/// Runs the payments service on `listeners` until `shutdown`.
-pub async fn serve(
-    config: Config,
-    listeners: Listeners,
-    shutdown: CancellationToken,
-) -> Result<(), BoxError> {
-    let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
-    let outbox = Outbox::new(SPEC.name);
-    platform.consume(
-        // One order's events stay in queue order (the intent before its charge, as the
-        // ledger's parking expects); different orders are charged concurrently.
-        Subscription::new(config.saga_queue.clone(), events::CONSUMED)
-            .concurrent_by("orderId", DEFAULT_CONCURRENCY),
-        events::SagaHandler::new(outbox.clone()),
-    );
-    let state = AppState {
-        pool: platform.pool.clone(),
-        verifier: config.store.verifier.clone(),
-    };
-    platform
-        .serve(listeners, routes::router(state), routes::openapi())
-        .await
+    fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {
+        consumers.consume(
+            // One order's events stay in queue order (the intent before its charge, as the
+            // ledger's parking expects); different orders are charged concurrently.
+            Subscription::new(SAGA_QUEUE, events::CONSUMED)
+                .concurrent_by("orderId", DEFAULT_CONCURRENCY),
+            events::SagaHandler::new(outbox.clone()),
+        );
+    }
 }

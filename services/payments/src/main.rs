@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    kit::cli::main::<payments::Payments>()
+    kit::cli::main::<kit::service::Data<payments::Payments>>()
 }

@@ -1,7 +1,6 @@
 //! The payments service's routes and OpenAPI document.
 
-use axum::Router;
-use axum::routing::get;
+use kit::{OpenApiRouter, routes};
 use utoipa::OpenApi;
 
 use crate::domain::Money;
@@ -9,18 +8,17 @@ use crate::domain::payment::{AuditEntry, Payment, PaymentStatus};
 use crate::handlers::payments;
 use crate::state::AppState;
 
-/// Every payments route, under the contract's prefix.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/payments", get(payments::list))
-        .route("/api/payments/{id}", get(payments::get))
-        .route("/api/payments/{id}/audit", get(payments::audit))
-        .with_state(state)
+/// Every route with its OpenAPI operation (one list: the router and the document are
+/// made from it).
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(payments::list))
+        .routes(routes!(payments::get))
+        .routes(routes!(payments::audit))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(payments::list, payments::get, payments::audit),
     components(schemas(
         Money, Payment, PaymentStatus, AuditEntry, kit::error::Problem, kit::error::FieldError,
     )),
@@ -28,16 +26,11 @@ pub fn router(state: AppState) -> Router {
 )]
 struct ApiDoc;
 
-/// The payments service's OpenAPI document.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    kit::openapi::finish(ApiDoc::openapi(), "PetStore payments API")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn openapi_lists_every_path() {
-        let doc = super::openapi();
+        let doc = kit::service::openapi::<crate::Payments>();
         for path in [
             "/api/payments",
             "/api/payments/{id}",

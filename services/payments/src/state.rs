@@ -1,21 +1,5 @@
-//! What every handler can reach.
+//! What every handler can reach: the kit's shared state (pool, outbox, verifier); the
+//! payments service needs nothing of its own.
 
-use axum::extract::FromRef;
-use kit::auth::TokenVerifier;
-use sqlx::PgPool;
-
-/// Shared state of the payments service's handlers (which only read: every change comes
-/// from the saga's events, whose consumers write through the outbox).
-#[derive(Clone)]
-pub struct AppState {
-    /// The payments database.
-    pub pool: PgPool,
-    /// Verifies access tokens.
-    pub verifier: TokenVerifier,
-}
-
-impl FromRef<AppState> for TokenVerifier {
-    fn from_ref(state: &AppState) -> Self {
-        state.verifier.clone()
-    }
-}
+/// Shared state of the payments handlers.
+pub type AppState = kit::service::ServiceState;

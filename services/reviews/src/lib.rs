@@ -7,7 +7,6 @@
 //! a deleted product (`product.deleted`) takes its reviews with it.
 #![forbid(unsafe_code)]
 
-pub mod config;
 pub mod domain;
 pub mod events;
 pub mod handlers;
@@ -15,12 +14,10 @@ pub mod routes;
 pub mod state;
 pub mod store;
 
+use kit::OpenApiRouter;
 use kit::events::{Outbox, Subscription};
-use kit::listen::{ListenAddrs, Listeners};
-use kit::service::{BoxError, Platform, Service};
-use tokio_util::sync::CancellationToken;
+use kit::service::{BoxError, Consumers, DataService};
 
-pub use config::Config;
 use state::AppState;
 
 /// The reviews' contract entry.
@@ -29,50 +26,34 @@ pub const SPEC: &petstore_contract::ServiceSpec = &petstore_contract::REVIEWS;
 /// The reviews' migrations (schema `public`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// The reviews service, as the kit runs it.
+/// The reviews queue of `order.paid` and `product.deleted` (`reviews.events` when deployed).
+pub const EVENTS_QUEUE: &str = "events";
+
+/// The reviews service, as its declarations.
 pub struct Reviews;
 
-impl Service for Reviews {
+impl DataService for Reviews {
     const SPEC: &'static petstore_contract::ServiceSpec = SPEC;
-    type Config = Config;
+    type Settings = ();
+    type Extra = ();
 
-    fn migrator() -> Option<&'static sqlx::migrate::Migrator> {
-        Some(&MIGRATOR)
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
     }
 
-    fn serve(
-        config: Config,
-        listeners: Listeners,
-        shutdown: CancellationToken,
-    ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listeners, shutdown)
+    fn api() -> OpenApiRouter<AppState> {
+        routes::api()
     }
 
-    fn listen_addrs(config: &Config) -> ListenAddrs {
-        config.store.listen
+    async fn extra((): ()) -> Result<(), BoxError> {
+        Ok(())
     }
-}
 
-/// Runs the reviews service on `listeners` until `shutdown`.
-pub async fn serve(
-    config: Config,
-    listeners: Listeners,
-    shutdown: CancellationToken,
-) -> Result<(), BoxError> {
-    let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
-    platform.consume(
-        Subscription::new(
-            config.events_queue.clone(),
-            &[events::ORDER_PAID, events::PRODUCT_DELETED],
-        ),
-        events::ReviewsHandler,
-    );
-    let state = AppState {
-        pool: platform.pool.clone(),
-        outbox: Outbox::new(SPEC.name),
-        verifier: config.store.verifier.clone(),
-    };
-    platform
-        .serve(listeners, routes::router(state), routes::openapi())
-        .await
+    fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {
+        let _ = outbox;
+        consumers.consume(
+            Subscription::new(EVENTS_QUEUE, &[events::ORDER_PAID, events::PRODUCT_DELETED]),
+            events::ReviewsHandler,
+        );
+    }
 }

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    kit::cli::main::<reviews::Reviews>()
+    kit::cli::main::<kit::service::Data<reviews::Reviews>>()
 }

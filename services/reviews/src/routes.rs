@@ -1,7 +1,6 @@
 //! The reviews' routes and OpenAPI document.
 
-use axum::Router;
-use axum::routing::get;
+use kit::{OpenApiRouter, routes};
 use utoipa::OpenApi;
 
 use crate::domain::review::{NewReview, Review, ReviewPatch, ReviewSort};
@@ -9,29 +8,17 @@ use crate::domain::summary::{Distribution, RatingSummary};
 use crate::handlers::{reviews, summary};
 use crate::state::AppState;
 
-/// Every reviews route, under the contract's prefix.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/reviews", get(reviews::list).post(reviews::create))
-        .route(
-            "/api/reviews/{id}",
-            get(reviews::get)
-                .patch(reviews::update)
-                .delete(reviews::delete),
-        )
-        .route(
-            "/api/reviews/products/{productId}/summary",
-            get(summary::get),
-        )
-        .with_state(state)
+/// Every route with its OpenAPI operation (one list: the router and the document are
+/// made from it).
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(reviews::list, reviews::create))
+        .routes(routes!(reviews::get, reviews::update, reviews::delete))
+        .routes(routes!(summary::get))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        reviews::list, reviews::get, reviews::create, reviews::update, reviews::delete,
-        summary::get,
-    ),
     components(schemas(
         Review, NewReview, ReviewPatch, ReviewSort, RatingSummary, Distribution,
         kit::error::Problem, kit::error::FieldError,
@@ -40,16 +27,11 @@ pub fn router(state: AppState) -> Router {
 )]
 struct ApiDoc;
 
-/// The reviews' OpenAPI document.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    kit::openapi::finish(ApiDoc::openapi(), "PetStore reviews API")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn openapi_lists_every_path() {
-        let doc = super::openapi();
+        let doc = kit::service::openapi::<crate::Reviews>();
         for path in [
             "/api/reviews",
             "/api/reviews/{id}",

@@ -1,23 +1,5 @@
-//! What every handler can reach.
+//! What every handler can reach: the kit's shared state (pool, outbox, verifier); the
+//! reviews service needs nothing of its own.
 
-use axum::extract::FromRef;
-use kit::auth::TokenVerifier;
-use kit::events::Outbox;
-use sqlx::PgPool;
-
-/// Shared state of the reviews' handlers.
-#[derive(Clone)]
-pub struct AppState {
-    /// The reviews' database.
-    pub pool: PgPool,
-    /// Writes events in the same transaction as the change they announce.
-    pub outbox: Outbox,
-    /// Verifies access tokens for the write endpoints.
-    pub verifier: TokenVerifier,
-}
-
-impl FromRef<AppState> for TokenVerifier {
-    fn from_ref(state: &AppState) -> Self {
-        state.verifier.clone()
-    }
-}
+/// Shared state of the reviews handlers.
+pub type AppState = kit::service::ServiceState;

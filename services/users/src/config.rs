@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use kit::auth::{Role, TokenSigner, TokenVerifier};
 use kit::config::{Env, FromEnv};
-use kit::service::StoreConfig;
 use petstore_contract::env;
 use uuid::Uuid;
 
@@ -90,11 +89,12 @@ impl Default for LoginPolicy {
     }
 }
 
-/// Everything the users service needs to run.
+/// The users service's whole configuration: the shared part and [`Settings`].
+pub type Config = kit::service::DataConfig<crate::Users>;
+
+/// What the users service reads beside the variables every data service reads.
 #[derive(Debug, Clone)]
-pub struct Config {
-    /// Listen address, database, broker and token verifier.
-    pub store: StoreConfig,
+pub struct Settings {
     /// Signs access tokens (`JWT_PRIVATE_KEY`, `ACCESS_TOKEN_TTL_SECONDS`).
     pub signer: TokenSigner,
     /// Lifetime of refresh tokens.
@@ -111,9 +111,8 @@ pub struct Config {
     pub password_hash_threads: usize,
 }
 
-impl FromEnv for Config {
+impl FromEnv for Settings {
     fn from_env(env: &mut Env) -> Option<Self> {
-        let store = StoreConfig::from_env(env, crate::SPEC);
         let access_ttl = positive_seconds(
             env,
             ACCESS_TOKEN_TTL_SECONDS,
@@ -127,11 +126,7 @@ impl FromEnv for Config {
         );
         let login_policy = login_policy_from_env(env);
         let bootstrap_admin_email = bootstrap_email_from_env(env);
-        if let (Some(store), Some(signer)) = (&store, &signer) {
-            check_key_pair(env, signer, &store.verifier);
-        }
         Some(Self {
-            store: store?,
             signer: signer?,
             refresh_token_ttl,
             login_policy,
@@ -210,7 +205,8 @@ fn bootstrap_email_from_env(env: &mut Env) -> Option<String> {
 
 /// Signs a probe token and verifies it, so a private key that does not belong
 /// to the public key stops start-up instead of issuing tokens nobody accepts.
-fn check_key_pair(env: &mut Env, signer: &TokenSigner, verifier: &TokenVerifier) {
+/// Records a problem when the verifying key does not verify what the signing key signs.
+pub(crate) fn check_key_pair(env: &mut Env, signer: &TokenSigner, verifier: &TokenVerifier) {
     let matches = signer
         .sign(&signer.claims_for(Uuid::nil(), Role::Customer))
         .is_ok_and(|token| verifier.verify(&token).is_ok());
@@ -255,13 +251,13 @@ mod tests {
             &keys.public_pem,
         )))
         .unwrap();
-        assert_eq!(config.signer.ttl(), Duration::from_secs(900));
+        assert_eq!(config.settings.signer.ttl(), Duration::from_secs(900));
         assert_eq!(
-            config.refresh_token_ttl,
+            config.settings.refresh_token_ttl,
             Duration::from_secs(30 * 24 * 3600)
         );
-        assert_eq!(config.login_policy, LoginPolicy::default());
-        assert_eq!(config.bootstrap_admin_email, None);
+        assert_eq!(config.settings.login_policy, LoginPolicy::default());
+        assert_eq!(config.settings.bootstrap_admin_email, None);
     }
 
     #[test]
@@ -304,7 +300,7 @@ mod tests {
         pairs.push((BOOTSTRAP_ADMIN_EMAIL, "  Boss@Example.ORG ".into()));
         let config = Config::load(Env::from_pairs(pairs)).unwrap();
         assert_eq!(
-            config.bootstrap_admin_email.as_deref(),
+            config.settings.bootstrap_admin_email.as_deref(),
             Some("boss@example.org")
         );
     }

@@ -16,71 +16,56 @@ pub mod security;
 pub mod state;
 pub mod store;
 
-use kit::events::Outbox;
-use kit::listen::{ListenAddrs, Listeners};
-use kit::service::{BoxError, Platform, Service};
+use kit::OpenApiRouter;
+use kit::config::Env;
+use kit::service::{BoxError, DataService, StoreConfig};
 use petstore_contract::ServiceSpec;
 use sqlx::migrate::Migrator;
-use tokio_util::sync::CancellationToken;
 
-pub use config::Config;
+pub use config::{Config, Settings};
 use security::PasswordHasher;
-use state::AppState;
+use state::{Accounts, AppState};
 
-/// The service's migrations (schema `public`).
+/// The users service's migrations (schema `public`).
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// The service's contract entry.
+/// The users service's contract entry.
 pub const SPEC: &ServiceSpec = &petstore_contract::USERS;
 
-/// The users service, as the kit runs it.
+/// The users service, as its declarations: it consumes nothing (beside the role changes
+/// every service follows); it publishes `user.registered` and `user.role_changed`.
 #[derive(Debug)]
 pub struct Users;
 
-impl Service for Users {
+impl DataService for Users {
     const SPEC: &'static ServiceSpec = SPEC;
-    type Config = Config;
+    type Settings = Settings;
+    type Extra = Accounts;
 
-    fn migrator() -> Option<&'static Migrator> {
-        Some(&MIGRATOR)
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
     }
 
-    fn serve(
-        config: Config,
-        listeners: Listeners,
-        shutdown: CancellationToken,
-    ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listeners, shutdown)
+    fn api() -> OpenApiRouter<AppState> {
+        routes::api()
     }
 
-    fn listen_addrs(config: &Config) -> ListenAddrs {
-        config.store.listen
+    async fn extra(settings: Settings) -> Result<Accounts, BoxError> {
+        let passwords = PasswordHasher::new(
+            settings.password_hashing.clone(),
+            settings.password_hash_threads,
+        )
+        .await?;
+        Ok(Accounts {
+            signer: settings.signer,
+            passwords,
+            refresh_ttl: settings.refresh_token_ttl,
+            login_policy: settings.login_policy,
+            bootstrap_admin_email: settings.bootstrap_admin_email,
+        })
     }
-}
 
-/// Runs the service on `listeners` until `shutdown` is cancelled.
-pub async fn serve(
-    config: Config,
-    listeners: Listeners,
-    shutdown: CancellationToken,
-) -> Result<(), BoxError> {
-    let platform = Platform::start(SPEC, &config.store, shutdown)?;
-    let passwords = PasswordHasher::new(
-        config.password_hashing.clone(),
-        config.password_hash_threads,
-    )
-    .await?;
-    let state = AppState {
-        pool: platform.pool.clone(),
-        outbox: Outbox::new(SPEC.name),
-        verifier: config.store.verifier.clone(),
-        signer: config.signer,
-        passwords,
-        refresh_ttl: config.refresh_token_ttl,
-        login_policy: config.login_policy,
-        bootstrap_admin_email: config.bootstrap_admin_email,
-    };
-    platform
-        .serve(listeners, routes::router(state), routes::openapi())
-        .await
+    fn check(store: &StoreConfig, settings: &Settings, env: &mut Env) {
+        config::check_key_pair(env, &settings.signer, &store.verifier);
+    }
 }

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    kit::cli::main::<users::Users>()
+    kit::cli::main::<kit::service::Data<users::Users>>()
 }

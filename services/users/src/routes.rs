@@ -1,42 +1,27 @@
 //! The API's routes and its OpenAPI document.
 
-use axum::Router;
-use axum::routing::{get, post, put};
+use kit::{OpenApiRouter, routes};
 use utoipa::OpenApi;
 
 use crate::handlers::{auth, users};
 use crate::state::AppState;
 
-/// Every route of the service, under the contract's prefixes `/api/auth` and `/api/users`.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/auth/register", post(auth::register))
-        .route("/api/auth/login", post(auth::login))
-        .route("/api/auth/refresh", post(auth::refresh))
-        .route("/api/auth/logout", post(auth::logout))
-        .route("/api/users/me", get(users::me).patch(users::update_me))
-        .route("/api/users", get(users::list))
-        .route("/api/users/{id}", get(users::get))
-        .route(
-            "/api/users/{id}/role",
-            put(users::change_role).patch(users::change_role),
-        )
-        .with_state(state)
+/// Every route with its OpenAPI operation (one list: the router and the document are
+/// made from it).
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(users::me, users::update_me))
+        .routes(routes!(users::list))
+        .routes(routes!(users::get))
+        .routes(routes!(users::change_role))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        auth::register,
-        auth::login,
-        auth::refresh,
-        auth::logout,
-        users::me,
-        users::update_me,
-        users::list,
-        users::get,
-        users::change_role,
-    ),
     components(schemas(
         crate::domain::user::User,
         crate::domain::user::RegisterRequest,
@@ -57,18 +42,11 @@ pub fn router(state: AppState) -> Router {
 )]
 struct ApiDoc;
 
-/// The service's OpenAPI document.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    kit::openapi::finish(ApiDoc::openapi(), "PetStore users API")
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn every_route_is_documented() {
-        let doc = openapi();
+        let doc = kit::service::openapi::<crate::Users>();
         for path in [
             "/api/auth/register",
             "/api/auth/login",

@@ -1,24 +1,19 @@
-//! What every handler shares.
+//! What every handler shares: the kit's state (pool, outbox, verifier) and the accounts'
+//! own machinery.
 
 use std::time::Duration;
 
-use axum::extract::FromRef;
-use kit::auth::{TokenSigner, TokenVerifier};
-use kit::events::Outbox;
-use sqlx::PgPool;
+use kit::auth::TokenSigner;
 
 use crate::config::LoginPolicy;
 use crate::security::PasswordHasher;
 
-/// The handlers' shared state; cheap to clone.
+/// Shared state of the users handlers.
+pub type AppState = kit::service::ServiceState<Accounts>;
+
+/// What only the users handlers need.
 #[derive(Clone, Debug)]
-pub struct AppState {
-    /// The service's database.
-    pub pool: PgPool,
-    /// Writes events in the caller's transaction.
-    pub outbox: Outbox,
-    /// Verifies access tokens.
-    pub verifier: TokenVerifier,
+pub struct Accounts {
     /// Signs access tokens.
     pub signer: TokenSigner,
     /// Hashes and verifies passwords.
@@ -29,10 +24,4 @@ pub struct AppState {
     pub login_policy: LoginPolicy,
     /// Normalized email of the first administrator, if configured.
     pub bootstrap_admin_email: Option<String>,
-}
-
-impl FromRef<AppState> for TokenVerifier {
-    fn from_ref(state: &AppState) -> Self {
-        state.verifier.clone()
-    }
 }

@@ -3,12 +3,13 @@
 //! both over HTTP.
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::ops::Deref;
 use std::time::Duration;
 
-use cart::{Config, MIGRATOR};
+use cart::{Cart, Settings};
 use kit::auth::Role;
 use kit::events::Envelope;
-use kit::testing::{TestDatabase, TestKeys, TestServer};
+use kit::testing::{Harness, TestDatabase, TestKeys};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -16,43 +17,33 @@ use uuid::Uuid;
 /// How long to wait for anything asynchronous.
 pub const WAIT: Duration = Duration::from_secs(15);
 
-/// A running catalog the cart looks products up in.
-pub struct Catalog {
-    pub server: TestServer,
-    pub db: TestDatabase,
-    pub queue: String,
-    pub category: String,
-}
-
-/// A running cart and what a test needs to talk to it.
+/// A running cart (the kit's [`Harness`], through `Deref`) next to the catalog it looks
+/// products up in.
 pub struct App {
-    pub server: TestServer,
-    pub db: TestDatabase,
-    pub catalog: Catalog,
-    pub keys: TestKeys,
-    pub client: reqwest::Client,
-    pub admin: String,
+    service: Harness<Cart>,
+    /// The catalog, on the same signing keys.
+    pub catalog: Harness<catalog::Catalog>,
+    /// A category of the catalog, for new products.
+    pub category: String,
     /// A customer and their token.
     pub user: Uuid,
     pub token: String,
-    pub products_queue: String,
-    pub users_queue: String,
 }
 
 pub use kit::testing::Reply;
 
-/// A URL where nothing listens.
-fn closed_url() -> reqwest::Url {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    format!("http://{}", listener.local_addr().unwrap())
-        .parse()
-        .unwrap()
+impl Deref for App {
+    type Target = Harness<Cart>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.service
+    }
 }
 
-async fn database(migrator: &'static sqlx::migrate::Migrator) -> TestDatabase {
-    let db = TestDatabase::create().await;
-    kit::db::migrate(&db.pool, Some(migrator)).await.unwrap();
-    db
+/// A URL where nothing listens.
+fn closed_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
 }
 
 impl App {
@@ -63,59 +54,26 @@ impl App {
 
     /// A cart whose `CATALOG_URL` points at a port where nothing listens.
     pub async fn with_catalog_down() -> Self {
-        let closed = {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            listener.local_addr().unwrap()
-        };
-        Self::start_with(Some(format!("http://{closed}").parse().unwrap())).await
+        Self::start_with(Some(closed_url())).await
     }
 
     /// A cart next to a running catalog, reaching it at `catalog_url` if given.
-    pub async fn start_with(catalog_url: Option<reqwest::Url>) -> Self {
+    pub async fn start_with(catalog_url: Option<String>) -> Self {
         let keys = TestKeys::generate();
-        let catalog_db = database(&catalog::MIGRATOR).await;
-        let catalog_queue = format!("cart-test.catalog.{}", Uuid::new_v4().simple());
-        let catalog_config = catalog::Config {
-            store: kit::testing::store_config(&catalog_db, &keys),
-            order_paid_queue: catalog_queue.clone(),
-        };
-        let catalog_server = TestServer::start(|listener, shutdown| {
-            catalog::serve(catalog_config, listener, shutdown)
-        })
-        .await;
-        let catalog_url = catalog_url.unwrap_or_else(|| catalog_server.base_url.parse().unwrap());
-        let db = database(&MIGRATOR).await;
-        let products_queue = format!("cart-test.products.{}", Uuid::new_v4().simple());
-        let users_queue = format!("cart-test.users.{}", Uuid::new_v4().simple());
-        let config = Config {
-            store: kit::testing::store_config(&db, &keys),
-            catalog_url,
+        let catalog = Harness::start_with(keys.clone(), (), |_| {}).await;
+        let settings = Settings {
+            catalog_url: catalog_url.unwrap_or_else(|| catalog.server.base_url.clone()),
             // No orders service in these tests: checkout's synchronous hand-over fails fast
             // and the event alone creates the order, which is the fallback path.
             orders_url: closed_url(),
-            products_queue: products_queue.clone(),
-            users_queue: users_queue.clone(),
         };
-        let server =
-            TestServer::start(|listener, shutdown| cart::serve(config, listener, shutdown)).await;
-        let (_, admin) = keys.token(Role::Admin);
-        let (user, token) = keys.token(Role::Customer);
+        let service = Harness::start_with(keys, settings, |_| {}).await;
         let mut app = Self {
-            server,
-            db,
-            catalog: Catalog {
-                server: catalog_server,
-                db: catalog_db,
-                queue: catalog_queue,
-                category: String::new(),
-            },
-            keys,
-            client: reqwest::Client::new(),
-            admin,
-            user,
-            token,
-            products_queue,
-            users_queue,
+            user: service.customer_id,
+            token: service.customer.clone(),
+            service,
+            catalog,
+            category: String::new(),
         };
         let category = app
             .catalog_send(
@@ -125,22 +83,14 @@ impl App {
             )
             .await;
         assert_eq!(category.status, StatusCode::CREATED, "{:#}", category.body);
-        app.catalog.category = category.body["id"].as_str().unwrap().to_string();
+        app.category = category.body["id"].as_str().unwrap().to_string();
         app
     }
 
     /// Stops both services, removes their queues and drops their databases.
     pub async fn stop(self) {
-        let _ = self.server.stop().await;
-        let _ = self.catalog.server.stop().await;
-        kit::testing::delete_queues(&[
-            &self.products_queue,
-            &self.users_queue,
-            &self.catalog.queue,
-        ])
-        .await;
-        self.db.drop_database().await;
-        self.catalog.db.drop_database().await;
+        self.service.stop().await;
+        self.catalog.stop().await;
     }
 
     /// Sends a request to the cart with an optional token, raw body and extra headers.
@@ -216,7 +166,7 @@ impl App {
         let mut body = json!({
             "sku": format!("SKU-{}", Uuid::new_v4().simple()),
             "name": "Chew toy",
-            "categoryId": self.catalog.category,
+            "categoryId": self.category,
             "price": { "amount": 1000, "currency": "EUR" },
         });
         if let (Some(body), Value::Object(overrides)) = (body.as_object_mut(), overrides) {
@@ -225,21 +175,6 @@ impl App {
         let reply = self.catalog_send(Method::POST, "/api/products", body).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:#}", reply.body);
         reply.body["id"].as_str().unwrap().to_string()
-    }
-
-    /// Events in the cart's outbox, oldest first: (type, data).
-    pub async fn events(&self) -> Vec<(String, Value)> {
-        outbox(&self.db, "cart").await
-    }
-
-    /// The data of every cart outbox event of type `event_type`.
-    pub async fn events_of(&self, event_type: &str) -> Vec<Value> {
-        self.events()
-            .await
-            .into_iter()
-            .filter(|(t, _)| t == event_type)
-            .map(|(_, data)| data)
-            .collect()
     }
 
     /// The catalog's last outbox envelope of `event_type` (a real event to replay).

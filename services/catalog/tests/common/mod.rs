@@ -4,9 +4,11 @@
 
 use std::time::Duration;
 
-use catalog::{Config, MIGRATOR};
+use std::ops::Deref;
+
+use catalog::Catalog;
 use kit::auth::Role;
-use kit::testing::{TestDatabase, TestKeys, TestServer};
+use kit::testing::Harness;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -14,104 +16,41 @@ use uuid::Uuid;
 /// How long to wait for anything asynchronous.
 pub const WAIT: Duration = Duration::from_secs(15);
 
-/// A running catalog and what a test needs to talk to it.
-pub struct App {
-    pub server: TestServer,
-    pub db: TestDatabase,
-    pub keys: TestKeys,
-    pub client: reqwest::Client,
-    pub admin: String,
-    pub customer: String,
-    /// The unique queue this instance consumes `order.paid` from.
-    pub queue: String,
-    /// The unique queue this instance consumes `user.role_changed` from.
-    pub revocations_queue: String,
-}
+/// A running catalog and what a test needs to talk to it (the kit's [`Harness`], through
+/// `Deref`).
+pub struct App(Harness<Catalog>);
 
 pub use kit::testing::Reply;
 
+impl Deref for App {
+    type Target = Harness<Catalog>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
 impl App {
     pub async fn start() -> Self {
-        let db = TestDatabase::create().await;
-        kit::db::migrate(&db.pool, Some(&MIGRATOR)).await.unwrap();
-        let keys = TestKeys::generate();
-        let suffix = Uuid::new_v4().simple();
-        let queue = format!("catalog-test.order-paid.{suffix}");
-        let revocations_queue = format!("catalog-test.revocations.{suffix}");
-        let config = Config {
-            store: kit::service::StoreConfig {
-                revocations_queue: Some(revocations_queue.clone()),
-                ..kit::testing::store_config(&db, &keys)
-            },
-            order_paid_queue: queue.clone(),
-        };
-        let server =
-            TestServer::start(|listener, shutdown| catalog::serve(config, listener, shutdown))
-                .await;
-        let (_, admin) = keys.token(Role::Admin);
-        let (_, customer) = keys.token(Role::Customer);
-        Self {
-            server,
-            db,
-            keys,
-            client: reqwest::Client::new(),
-            admin,
-            customer,
-            queue,
-            revocations_queue,
-        }
+        Self(Harness::start(()).await)
     }
 
     /// Stops the service, removes its queues and drops its database.
     pub async fn stop(self) {
-        let _ = self.server.stop().await;
-        kit::testing::delete_queues(&[&self.queue, &self.revocations_queue]).await;
-        self.db.drop_database().await;
+        self.0.stop().await;
     }
 
-    /// Sends a request with an optional bearer token and raw body.
-    pub async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<String>,
-    ) -> Reply {
-        kit::testing::send(
-            &self.client,
-            method,
-            self.server.url(path),
-            token,
-            body,
-            &[],
-        )
-        .await
-    }
-
-    pub async fn get(&self, path: &str) -> Reply {
-        self.send(Method::GET, path, None, None).await
-    }
-
+    /// `POST path` as admin.
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
-        self.send(
-            Method::POST,
-            path,
-            Some(&self.admin),
-            Some(body.to_string()),
-        )
-        .await
+        self.send_json(Method::POST, path, &self.admin, body).await
     }
 
+    /// `PATCH path` as admin.
     pub async fn patch(&self, path: &str, body: &Value) -> Reply {
-        self.send(
-            Method::PATCH,
-            path,
-            Some(&self.admin),
-            Some(body.to_string()),
-        )
-        .await
+        self.send_json(Method::PATCH, path, &self.admin, body).await
     }
 
+    /// `DELETE path` as admin.
     pub async fn delete(&self, path: &str) -> Reply {
         self.send(Method::DELETE, path, Some(&self.admin), None)
             .await
@@ -156,21 +95,6 @@ impl App {
         let reply = self.post("/api/pets", &body).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:#}", reply.body);
         reply.body
-    }
-
-    /// Events in the outbox, oldest first: (type, data).
-    pub async fn events(&self) -> Vec<(String, Value)> {
-        kit::testing::outbox(&self.db.pool, "catalog").await
-    }
-
-    /// The data of every outbox event of type `event_type`.
-    pub async fn events_of(&self, event_type: &str) -> Vec<Value> {
-        self.events()
-            .await
-            .into_iter()
-            .filter(|(t, _)| t == event_type)
-            .map(|(_, data)| data)
-            .collect()
     }
 }
 

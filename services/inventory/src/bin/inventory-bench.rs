@@ -9,12 +9,12 @@
 
 use std::time::{Duration, Instant};
 
-use inventory::{Config, MIGRATOR};
+use inventory::{Inventory, MIGRATOR};
 use kit::auth::Role;
 use kit::config::Secret;
 use kit::db::DatabaseConfig;
-use kit::service::{BoxError, StoreConfig};
-use kit::testing::{TestDatabase, TestKeys, TestServer, amqp_url};
+use kit::service::{BoxError, DataConfig, StoreConfig};
+use kit::testing::{TestDatabase, TestKeys, TestServer};
 use uuid::Uuid;
 
 const STORES: i64 = 50;
@@ -159,24 +159,25 @@ async fn main() -> Result<(), BoxError> {
     );
 
     let keys = TestKeys::generate();
-    let suffix = Uuid::new_v4().simple();
-    let config = Config {
+    let config = DataConfig::<Inventory> {
         store: StoreConfig {
-            listen: kit::listen::ListenAddrs::ephemeral(),
             database: DatabaseConfig {
                 url: Secret::new(db.url.clone()),
                 max_connections: 20,
             },
-            amqp_url: Secret::new(amqp_url()),
-            verifier: keys.verifier(),
-            revocations_queue: None,
-            retention: kit::events::RetentionConfig::default(),
+            queue_prefix: format!("inventory-bench.{}", Uuid::new_v4().simple()),
+            ..kit::testing::store_config(&db, &keys)
         },
-        orders_queue: format!("inventory-bench.orders.{suffix}"),
-        products_queue: format!("inventory-bench.products.{suffix}"),
+        settings: (),
     };
-    let server =
-        TestServer::start(|listener, shutdown| inventory::serve(config, listener, shutdown)).await;
+    let queues: Vec<String> = kit::service::queues::<Inventory>()
+        .iter()
+        .map(|queue| kit::service::queue_name(&config.store.queue_prefix, queue))
+        .collect();
+    let server = TestServer::start(|listeners, shutdown| {
+        kit::service::run::<Inventory>(config, listeners, shutdown)
+    })
+    .await;
     let (_, admin) = keys.token(Role::Admin);
     let client = reqwest::Client::new();
 
@@ -235,6 +236,7 @@ async fn main() -> Result<(), BoxError> {
     println!("{}", transfers.row());
 
     let _ = server.stop().await;
+    kit::testing::delete_queues(&queues.iter().map(String::as_str).collect::<Vec<_>>()).await;
     db.drop_database().await;
     Ok(())
 }

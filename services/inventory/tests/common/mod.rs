@@ -4,15 +4,14 @@
 // Helpers outside #[test] functions unwrap too: in a test a panic is the report.
 #![allow(clippy::unwrap_used)]
 
+use std::ops::Deref;
 use std::time::Duration;
 
+use inventory::Inventory;
 use inventory::events::{OrderHandler, ProductHandler};
-use inventory::{Config, MIGRATOR};
 use kit::auth::Role;
-use kit::db::DatabaseConfig;
 use kit::events::{Envelope, EventHandler, HandlerError, Outbox};
-use kit::service::StoreConfig;
-use kit::testing::{TestDatabase, TestKeys, TestServer};
+use kit::testing::{Harness, TestKeys};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -21,16 +20,15 @@ use uuid::Uuid;
 /// How long to wait for anything asynchronous.
 pub const WAIT: Duration = Duration::from_secs(15);
 
-/// A running inventory and what a test needs to talk to it.
-pub struct App {
-    pub server: TestServer,
-    pub db: TestDatabase,
-    pub keys: TestKeys,
-    pub client: reqwest::Client,
-    pub admin: String,
-    pub customer: String,
-    /// The unique queues this instance consumes from.
-    pub queues: Vec<String>,
+/// A running inventory (the kit's [`Harness`], through `Deref`).
+pub struct App(Harness<Inventory>);
+
+impl Deref for App {
+    type Target = Harness<Inventory>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 pub use kit::testing::Reply;
@@ -50,66 +48,17 @@ impl ReplyExt for Reply {
 
 impl App {
     pub async fn start() -> Self {
-        let db = TestDatabase::create().await;
-        kit::db::migrate(&db.pool, Some(&MIGRATOR)).await.unwrap();
-        let keys = TestKeys::generate();
-        let suffix = Uuid::new_v4().simple();
-        let orders_queue = format!("inventory-test.orders.{suffix}");
-        let products_queue = format!("inventory-test.products.{suffix}");
-        let store = kit::testing::store_config(&db, &keys);
-        let config = Config {
-            store: StoreConfig {
-                // The concurrency tests run many transactions at once.
-                database: DatabaseConfig {
-                    max_connections: 10,
-                    ..store.database
-                },
-                ..store
-            },
-            orders_queue: orders_queue.clone(),
-            products_queue: products_queue.clone(),
-        };
-        let server =
-            TestServer::start(|listener, shutdown| inventory::serve(config, listener, shutdown))
-                .await;
-        let (_, admin) = keys.token(Role::Admin);
-        let (_, customer) = keys.token(Role::Customer);
-        Self {
-            server,
-            db,
-            keys,
-            client: reqwest::Client::new(),
-            admin,
-            customer,
-            queues: vec![orders_queue, products_queue],
-        }
+        let service = Harness::start_with(TestKeys::generate(), (), |store| {
+            // The concurrency tests run many transactions at once.
+            store.database.max_connections = 10;
+        })
+        .await;
+        Self(service)
     }
 
     /// Stops the service, removes its queues and drops its database.
     pub async fn stop(self) {
-        let _ = self.server.stop().await;
-        let queues: Vec<&str> = self.queues.iter().map(String::as_str).collect();
-        kit::testing::delete_queues(&queues).await;
-        self.db.drop_database().await;
-    }
-
-    /// Sends a request with an optional bearer token and raw body.
-    pub async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<String>,
-    ) -> Reply {
-        kit::testing::send(
-            &self.client,
-            method,
-            self.server.url(path),
-            token,
-            body,
-            &[],
-        )
-        .await
+        self.0.stop().await;
     }
 
     /// GET as a customer (reads need any valid token).
@@ -171,21 +120,6 @@ impl App {
             .await;
         reply.assert_status(200);
         reply.body
-    }
-
-    /// Events in the outbox, oldest first: (type, data).
-    pub async fn events(&self) -> Vec<(String, Value)> {
-        kit::testing::outbox(&self.db.pool, "inventory").await
-    }
-
-    /// The data of every outbox event of type `event_type`.
-    pub async fn events_of(&self, event_type: &str) -> Vec<Value> {
-        self.events()
-            .await
-            .into_iter()
-            .filter(|(t, _)| t == event_type)
-            .map(|(_, data)| data)
-            .collect()
     }
 }
 

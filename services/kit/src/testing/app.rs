@@ -99,7 +99,7 @@ pub fn store_config(db: &super::TestDatabase, keys: &TestKeys) -> crate::service
         },
         amqp_url: crate::config::Secret::new(super::amqp_url()),
         verifier: keys.verifier(),
-        revocations_queue: None,
+        queue_prefix: format!("test.{}", Uuid::new_v4().simple()),
         retention: crate::events::RetentionConfig::default(),
     }
 }

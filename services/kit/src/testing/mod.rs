@@ -5,6 +5,7 @@
 
 mod app;
 mod client;
+mod harness;
 pub mod pages;
 mod proxy;
 
@@ -26,6 +27,7 @@ use crate::events::Envelope;
 
 pub use app::{TestKeys, TestServer, store_config};
 pub use client::{Reply, send};
+pub use harness::Harness;
 pub use proxy::TcpProxy;
 
 /// Default administrative database URL when `DATABASE_URL` is not set.

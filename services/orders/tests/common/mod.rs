@@ -2,15 +2,16 @@
 //! database) and the real broker, and drives it over HTTP and through its queues.
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::ops::Deref;
 use std::time::Duration;
 
 use kit::auth::Role;
 use kit::events::Envelope;
 use kit::testing::{
-    TestDatabase, TestKeys, TestServer, amqp_connect, confirmed_channel, wait_for_queue,
+    Harness, TestKeys, TestServer, amqp_connect, confirmed_channel, wait_for_queue,
 };
 use lapin::{Channel, Connection};
-use orders::{Config, MIGRATOR};
+use orders::{Orders, Settings};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -18,24 +19,27 @@ use uuid::Uuid;
 /// How long to wait for anything asynchronous.
 pub const WAIT: Duration = Duration::from_secs(20);
 
-/// A running orders service, the catalog it prices from, and what a test needs.
+/// A running orders service (the kit's [`Harness`], through `Deref`), the catalog it
+/// prices from, and a connection to its queues.
 pub struct App {
-    pub server: TestServer,
-    pub db: TestDatabase,
-    pub catalog: TestServer,
-    pub catalog_db: TestDatabase,
-    pub keys: TestKeys,
-    pub client: reqwest::Client,
-    pub admin: String,
-    pub customer_id: Uuid,
-    pub customer: String,
+    service: Harness<Orders>,
+    /// The catalog, on the same signing keys.
+    pub catalog: Harness<catalog::Catalog>,
+    /// The broker's names of its queues.
     pub checkout_queue: String,
     pub saga_queue: String,
-    catalog_queue: String,
     amqp: Option<(Connection, Channel)>,
 }
 
 pub use kit::testing::Reply;
+
+impl Deref for App {
+    type Target = Harness<Orders>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.service
+    }
+}
 
 impl App {
     pub async fn start() -> Self {
@@ -46,63 +50,27 @@ impl App {
     /// beside it (to test a catalog that is down).
     pub async fn start_with(catalog_url: Option<String>) -> Self {
         let keys = TestKeys::generate();
-        let catalog_db = TestDatabase::create().await;
-        kit::db::migrate(&catalog_db.pool, Some(&catalog::MIGRATOR))
-            .await
-            .unwrap();
-        let catalog_queue = format!("orders-test.catalog.{}", Uuid::new_v4().simple());
-        let catalog_config = catalog::Config {
-            store: kit::testing::store_config(&catalog_db, &keys),
-            order_paid_queue: catalog_queue.clone(),
+        let catalog = Harness::start_with(keys.clone(), (), |_| {}).await;
+        let settings = Settings {
+            catalog_url: catalog_url.unwrap_or_else(|| catalog.server.base_url.clone()),
         };
-        let catalog = TestServer::start(|listener, shutdown| {
-            catalog::serve(catalog_config, listener, shutdown)
-        })
-        .await;
-
-        let db = TestDatabase::create().await;
-        kit::db::migrate(&db.pool, Some(&MIGRATOR)).await.unwrap();
-        let suffix = Uuid::new_v4().simple();
-        let checkout_queue = format!("orders-test.checkout.{suffix}");
-        let saga_queue = format!("orders-test.saga.{suffix}");
-        let config = Config {
-            store: kit::testing::store_config(&db, &keys),
-            catalog_url: catalog_url.unwrap_or_else(|| catalog.base_url.clone()),
-            checkout_queue: checkout_queue.clone(),
-            saga_queue: saga_queue.clone(),
-        };
-        let server =
-            TestServer::start(|listener, shutdown| orders::serve(config, listener, shutdown)).await;
-        let (_, admin) = keys.token(Role::Admin);
-        let (customer_id, customer) = keys.token(Role::Customer);
+        let service = Harness::start_with(keys, settings, |_| {}).await;
         Self {
-            server,
-            db,
+            checkout_queue: service.queue(orders::CHECKOUT_QUEUE),
+            saga_queue: service.queue(orders::SAGA_QUEUE),
+            service,
             catalog,
-            catalog_db,
-            keys,
-            client: reqwest::Client::new(),
-            admin,
-            customer_id,
-            customer,
-            checkout_queue,
-            saga_queue,
-            catalog_queue,
             amqp: None,
         }
     }
 
     /// Stops both services, removes their queues and drops their databases.
     pub async fn stop(mut self) {
-        let _ = self.server.stop().await;
-        let _ = self.catalog.stop().await;
         if let Some((conn, _)) = self.amqp.take() {
             let _ = conn.close(200, "done".into()).await;
         }
-        kit::testing::delete_queues(&[&self.checkout_queue, &self.saga_queue, &self.catalog_queue])
-            .await;
-        self.db.drop_database().await;
-        self.catalog_db.drop_database().await;
+        self.service.stop().await;
+        self.catalog.stop().await;
     }
 
     /// Sends a request with an optional bearer token and raw JSON body.
@@ -152,7 +120,7 @@ impl App {
     pub async fn product(&self, amount: i64, currency: &str, active: bool) -> String {
         let category = self
             .send_to(
-                &self.catalog,
+                &self.catalog.server,
                 Method::POST,
                 "/api/categories",
                 Some(&self.admin),
@@ -173,7 +141,7 @@ impl App {
         });
         let reply = self
             .send_to(
-                &self.catalog,
+                &self.catalog.server,
                 Method::POST,
                 "/api/products",
                 Some(&self.admin),

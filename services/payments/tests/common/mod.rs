@@ -2,15 +2,13 @@
 //! through its queue and reads it over HTTP.
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::ops::Deref;
 use std::time::Duration;
 
-use kit::auth::Role;
 use kit::events::Envelope;
-use kit::testing::{
-    TestDatabase, TestKeys, TestServer, amqp_connect, confirmed_channel, wait_for_queue,
-};
+use kit::testing::{Harness, amqp_connect, confirmed_channel, wait_for_queue};
 use lapin::{Channel, Connection};
-use payments::{Config, MIGRATOR};
+use payments::Payments;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -18,15 +16,11 @@ use uuid::Uuid;
 /// How long to wait for anything asynchronous.
 pub const WAIT: Duration = Duration::from_secs(20);
 
-/// A running payments service and what a test needs to talk to it.
+/// A running payments service (the kit's [`Harness`], through `Deref`) and a channel to
+/// its queue.
 pub struct App {
-    pub server: TestServer,
-    pub db: TestDatabase,
-    pub keys: TestKeys,
-    pub client: reqwest::Client,
-    pub admin: String,
-    pub customer_id: Uuid,
-    pub customer: String,
+    service: Harness<Payments>,
+    /// The broker's name of its saga queue.
     pub queue: String,
     amqp: Connection,
     channel: Channel,
@@ -34,32 +28,23 @@ pub struct App {
 
 pub use kit::testing::Reply;
 
+impl Deref for App {
+    type Target = Harness<Payments>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.service
+    }
+}
+
 impl App {
     pub async fn start() -> Self {
-        let db = TestDatabase::create().await;
-        kit::db::migrate(&db.pool, Some(&MIGRATOR)).await.unwrap();
-        let keys = TestKeys::generate();
-        let queue = format!("payments-test.saga.{}", Uuid::new_v4().simple());
-        let config = Config {
-            store: kit::testing::store_config(&db, &keys),
-            saga_queue: queue.clone(),
-        };
-        let server =
-            TestServer::start(|listener, shutdown| payments::serve(config, listener, shutdown))
-                .await;
-        let (_, admin) = keys.token(Role::Admin);
-        let (customer_id, customer) = keys.token(Role::Customer);
+        let service = Harness::start(()).await;
+        let queue = service.queue(payments::SAGA_QUEUE);
         let amqp = amqp_connect().await;
         let channel = confirmed_channel(&amqp).await;
         wait_for_queue(&amqp, &queue, WAIT).await;
         Self {
-            server,
-            db,
-            keys,
-            client: reqwest::Client::new(),
-            admin,
-            customer_id,
-            customer,
+            service,
             queue,
             amqp,
             channel,
@@ -68,23 +53,13 @@ impl App {
 
     /// Stops the service, removes its queues and drops its database.
     pub async fn stop(self) {
-        let _ = self.server.stop().await;
         let _ = self.amqp.close(200, "done".into()).await;
-        kit::testing::delete_queues(&[&self.queue]).await;
-        self.db.drop_database().await;
+        self.service.stop().await;
     }
 
     /// Sends a request with an optional bearer token.
     pub async fn send(&self, method: Method, path: &str, token: Option<&str>) -> Reply {
-        kit::testing::send(
-            &self.client,
-            method,
-            self.server.url(path),
-            token,
-            None,
-            &[],
-        )
-        .await
+        self.service.send(method, path, token, None).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {

@@ -2,90 +2,52 @@
 //! and drives it over HTTP.
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::ops::Deref;
 use std::time::Duration;
 
 use kit::auth::Role;
 use kit::events::Envelope;
-use kit::testing::{TestDatabase, TestKeys, TestServer};
+use kit::testing::Harness;
 use reqwest::{Method, StatusCode};
-use reviews::{Config, MIGRATOR};
+use reviews::Reviews;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// How long to wait for anything asynchronous.
 pub const WAIT: Duration = Duration::from_secs(15);
 
-/// A running reviews service and what a test needs to talk to it.
+/// A running reviews service (the kit's [`Harness`], through `Deref`).
 pub struct App {
-    pub server: TestServer,
-    pub db: TestDatabase,
-    pub keys: TestKeys,
-    pub client: reqwest::Client,
-    pub admin: String,
+    service: Harness<Reviews>,
     /// A customer and their token.
     pub user: Uuid,
     pub token: String,
-    /// The unique queue this instance consumes from.
+    /// The broker's name of the queue this instance consumes from.
     pub queue: String,
 }
 
-pub use kit::testing::Reply;
+impl Deref for App {
+    type Target = Harness<Reviews>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.service
+    }
+}
 
 impl App {
     pub async fn start() -> Self {
-        let db = TestDatabase::create().await;
-        kit::db::migrate(&db.pool, Some(&MIGRATOR)).await.unwrap();
-        let keys = TestKeys::generate();
-        let queue = format!("reviews-test.events.{}", Uuid::new_v4().simple());
-        let config = Config {
-            store: kit::testing::store_config(&db, &keys),
-            events_queue: queue.clone(),
-        };
-        let server =
-            TestServer::start(|listener, shutdown| reviews::serve(config, listener, shutdown))
-                .await;
-        let (_, admin) = keys.token(Role::Admin);
-        let (user, token) = keys.token(Role::Customer);
+        let service = Harness::start(()).await;
         Self {
-            server,
-            db,
-            keys,
-            client: reqwest::Client::new(),
-            admin,
-            user,
-            token,
-            queue,
+            user: service.customer_id,
+            token: service.customer.clone(),
+            queue: service.queue(reviews::EVENTS_QUEUE),
+            service,
         }
     }
 
     /// Stops the service, removes its queues and drops its database.
     pub async fn stop(self) {
-        let _ = self.server.stop().await;
-        kit::testing::delete_queues(&[&self.queue]).await;
-        self.db.drop_database().await;
-    }
-
-    /// Sends a request with an optional bearer token and raw body.
-    pub async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<String>,
-    ) -> Reply {
-        kit::testing::send(
-            &self.client,
-            method,
-            self.server.url(path),
-            token,
-            body,
-            &[],
-        )
-        .await
-    }
-
-    pub async fn get(&self, path: &str) -> Reply {
-        self.send(Method::GET, path, None, None).await
+        self.service.stop().await;
     }
 
     /// Writes a review of `product` as the holder of `token`; asserts it was created.
@@ -109,16 +71,6 @@ impl App {
     pub async fn review(&self, product: Uuid, rating: i64) -> Value {
         let (_, token) = self.keys.token(Role::Customer);
         self.review_as(&token, product, rating).await
-    }
-
-    /// The data of every outbox event of type `event_type`.
-    pub async fn events_of(&self, event_type: &str) -> Vec<Value> {
-        kit::testing::outbox(&self.db.pool, "reviews")
-            .await
-            .into_iter()
-            .filter(|(t, _)| t == event_type)
-            .map(|(_, data)| data)
-            .collect()
     }
 
     /// How many times the consumer recorded `event`.

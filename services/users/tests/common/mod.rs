@@ -1,23 +1,31 @@
 //! Starts the users service in-process against a fresh database, and talks to it over HTTP.
 #![allow(dead_code)]
 
+use std::ops::Deref;
 use std::time::Duration;
 
 use kit::auth::{Role, TokenSigner};
-use kit::testing::{TestDatabase, TestKeys, TestServer};
+use kit::testing::{Harness, TestKeys};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use users::config::{Config, LoginPolicy};
+use users::Users;
+use users::config::{LoginPolicy, Settings};
 
 /// A password that follows the policy.
 pub const PASSWORD: &str = "correct horse 7 battery";
 
-/// A running service, its database, and the keys its tokens are signed with.
+/// A running users service (the kit's [`Harness`], through `Deref`).
 pub struct App {
-    pub server: TestServer,
-    pub db: TestDatabase,
-    pub keys: TestKeys,
+    service: Harness<Users>,
     pub http: reqwest::Client,
+}
+
+impl Deref for App {
+    type Target = Harness<Users>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.service
+    }
 }
 
 /// Starts the service with the default configuration.
@@ -25,15 +33,10 @@ pub async fn start() -> App {
     start_with(|_| {}).await
 }
 
-/// Starts the service after `adjust` has changed the configuration.
-pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> App {
-    let db = TestDatabase::create().await;
-    kit::db::migrate(&db.pool, Some(&users::MIGRATOR))
-        .await
-        .expect("migrate");
+/// Starts the service after `adjust` has changed its settings.
+pub async fn start_with(adjust: impl FnOnce(&mut Settings)) -> App {
     let keys = TestKeys::generate();
-    let mut config = Config {
-        store: kit::testing::store_config(&db, &keys),
+    let mut settings = Settings {
         signer: TokenSigner::from_pem(&keys.private_pem, Duration::from_secs(900)).expect("signer"),
         refresh_token_ttl: Duration::from_secs(3600),
         login_policy: LoginPolicy::default(),
@@ -42,22 +45,18 @@ pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> App {
         password_hashing: argon2::Params::new(1024, 1, 1, None).expect("params"),
         password_hash_threads: 2,
     };
-    adjust(&mut config);
-    let server =
-        TestServer::start(|listener, shutdown| users::serve(config, listener, shutdown)).await;
+    adjust(&mut settings);
+    let service = Harness::start_with(keys, settings, |_| {}).await;
     App {
-        server,
-        db,
-        keys,
-        http: reqwest::Client::new(),
+        http: service.client.clone(),
+        service,
     }
 }
 
 impl App {
-    /// Stops the service and drops its database.
+    /// Stops the service, removes its queues and drops its database.
     pub async fn finish(self) {
-        let _ = self.server.stop().await;
-        self.db.drop_database().await;
+        self.service.stop().await;
     }
 
     pub fn url(&self, path: &str) -> String {

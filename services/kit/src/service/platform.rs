@@ -1,8 +1,8 @@
-//! The skeleton every data service runs on: its database pool, its broker
+//! The machinery every data service runs on: its database pool, its broker
 //! connection with the outbox relay, its consumers, and the HTTP shell.
 //!
-//! A service's `serve` builds a [`Platform`], adds its consumers and router,
-//! and calls [`Platform::serve`]; that is the whole start-up.
+//! [`super::run`] builds a [`Platform`] from a [`super::DataService`]'s declarations, adds
+//! its consumers and router, and calls [`Platform::serve`]; that is the whole start-up.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -11,12 +11,11 @@ use std::time::Instant;
 use axum::Router;
 use petstore_contract::{ServiceSpec, env};
 use sqlx::PgPool;
-use sqlx::migrate::Migrator;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::TokenVerifier;
-use crate::config::{Env, FromEnv, Secret};
+use crate::config::{Env, Secret};
 use crate::db::DatabaseConfig;
 use crate::events::{Broker, EventHandler, RetentionConfig, Subscription, retention};
 use crate::http::Runtime;
@@ -39,10 +38,10 @@ pub struct StoreConfig {
     pub amqp_url: Secret<String>,
     /// Verifies access tokens.
     pub verifier: TokenVerifier,
-    /// The queue of role changes that revoke access tokens (see [`crate::revocation`]);
-    /// always set in a deployed service, `None` in tests that do not need it (so they
-    /// leave no queue behind).
-    pub revocations_queue: Option<String>,
+    /// What every queue of the service is named after: `<prefix>.<subscription>`. The
+    /// service's name when deployed (`catalog.order-paid`); unique per test, so that
+    /// parallel tests on one broker never take each other's messages.
+    pub queue_prefix: String,
     /// How long the event bookkeeping is kept.
     pub retention: RetentionConfig,
 }
@@ -60,7 +59,7 @@ impl StoreConfig {
             database: database?,
             amqp_url: amqp_url?,
             verifier: verifier?,
-            revocations_queue: Some(format!("{}.revocations", spec.name)),
+            queue_prefix: spec.name.to_string(),
             retention,
         })
     }
@@ -92,6 +91,7 @@ pub struct Platform {
     pub pool: PgPool,
     /// The broker connection (relay and consumers).
     pub broker: Broker,
+    queue_prefix: String,
     /// Cancelled when the service must stop.
     pub shutdown: CancellationToken,
     metrics: Metrics,
@@ -106,6 +106,16 @@ pub const RETENTION_WORKER: &str = "retention";
 /// Worker name of the job that keeps the token revocations fresh.
 pub const REVOCATIONS_WORKER: &str = "revocations";
 
+/// The queue, within a service, of the role changes that revoke access tokens.
+pub const REVOCATIONS_QUEUE: &str = "revocations";
+
+/// The broker's name of a service's queue `queue` (`catalog` + `order-paid` =
+/// `catalog.order-paid`).
+#[must_use]
+pub fn queue_name(prefix: &str, queue: &str) -> String {
+    format!("{prefix}.{queue}")
+}
+
 /// Worker name of the consumer of `queue`.
 #[must_use]
 pub fn consumer_worker(queue: &str) -> String {
@@ -115,7 +125,7 @@ pub fn consumer_worker(queue: &str) -> String {
 impl Platform {
     /// Opens the pool (lazily), connects the broker and starts the workers every service
     /// runs: the outbox relay, the retention job, the reloading of token revocations and
-    /// (with `revocations_queue`) the consumer of role changes.
+    /// the consumer of role changes (queue `<prefix>.revocations`).
     pub fn start(
         spec: &'static ServiceSpec,
         config: &StoreConfig,
@@ -134,6 +144,7 @@ impl Platform {
             started: Instant::now(),
             pool,
             broker,
+            queue_prefix: config.queue_prefix.clone(),
             shutdown,
             metrics,
             supervisor,
@@ -159,18 +170,18 @@ impl Platform {
                 Ok(())
             }
         });
-        if let Some(queue) = &config.revocations_queue {
-            platform.consume(
-                Subscription::new(queue.clone(), &[revocation::USER_ROLE_CHANGED]),
-                revocation::RevocationHandler,
-            );
-        }
+        platform.consume(
+            Subscription::new(REVOCATIONS_QUEUE, &[revocation::USER_ROLE_CHANGED]),
+            revocation::RevocationHandler,
+        );
         Ok(platform)
     }
 
     /// Starts a consumer of `subscription` whose effects run in `handler`, supervised as
-    /// the worker `consumer:<queue>`.
-    pub fn consume<H: EventHandler>(&mut self, subscription: Subscription, handler: H) {
+    /// the worker `consumer:<queue>`. The subscription's queue is named within the
+    /// service: it is consumed as `<queue prefix>.<queue>`.
+    pub fn consume<H: EventHandler>(&mut self, mut subscription: Subscription, handler: H) {
+        subscription.queue = queue_name(&self.queue_prefix, &subscription.queue);
         let name = consumer_worker(&subscription.queue);
         let (broker, pool, consumer) = (self.broker.clone(), self.pool.clone(), self.spec.name);
         let handler = Arc::new(handler);
@@ -233,22 +244,4 @@ impl Platform {
         self.pool.close().await;
         Ok(())
     }
-}
-
-/// What the kit needs to know to run a service binary.
-pub trait Service {
-    /// The service's contract entry.
-    const SPEC: &'static ServiceSpec;
-    /// Its configuration.
-    type Config: FromEnv + Send + 'static;
-    /// Its migrations, if it has a database.
-    fn migrator() -> Option<&'static Migrator>;
-    /// Runs the service on `listeners` until `shutdown`.
-    fn serve(
-        config: Self::Config,
-        listeners: Listeners,
-        shutdown: CancellationToken,
-    ) -> impl Future<Output = Result<(), BoxError>> + Send;
-    /// Where it listens, from its configuration.
-    fn listen_addrs(config: &Self::Config) -> ListenAddrs;
 }
