@@ -60,10 +60,7 @@ pub fn build(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Deploymen
             name: "migrate".into(),
             image: Some(image.clone()),
             image_pull_policy: pull_policy.clone(),
-            command: Some(vec![
-                svc.binary.into(),
-                petstore_contract::MIGRATE_SUBCOMMAND.into(),
-            ]),
+            command: Some(svc.migrate_command()),
             env: Some(env.clone()),
             resources: Some(cfg.resources.clone().unwrap_or_else(default_resources)),
             security_context: Some(security::container()),
@@ -87,7 +84,7 @@ pub fn build(ps: &PetStore, svc: &ServiceSpec, cfg: &ServiceConfig) -> Deploymen
         name: svc.name.into(),
         image: Some(image),
         image_pull_policy: pull_policy,
-        command: Some(vec![svc.binary.into()]),
+        command: Some(svc.command()),
         ports: Some(vec![
             ContainerPort {
                 name: Some("http".into()),
@@ -417,11 +414,18 @@ mod tests {
             c.image.as_deref(),
             Some("ghcr.io/petstore-platform/petstore-services:1.0.0")
         );
-        assert_eq!(c.command, Some(vec!["petstore-users".to_string()]));
+        assert_eq!(
+            c.command,
+            Some(vec!["petstore".to_string(), "users".to_string()])
+        );
         let init = pod.init_containers.expect("migrate");
         assert_eq!(
             init[0].command,
-            Some(vec!["petstore-users".to_string(), "migrate".to_string()])
+            Some(vec![
+                "petstore".to_string(),
+                "migrate".to_string(),
+                "users".to_string()
+            ])
         );
         let path = |p: &Option<Probe>| {
             p.as_ref()

@@ -95,22 +95,26 @@ pub const EVENTS_EXCHANGE: &str = "petstore.events";
 /// The dead-letter exchange for messages a consumer gave up on.
 pub const DEAD_LETTER_EXCHANGE: &str = "petstore.events.dlx";
 
-/// Name of the container image that holds every service binary (each on `PATH`
-/// under [`ServiceSpec::binary`]).
+/// Name of the container image that holds the store's binary, [`BINARY`] (and the load
+/// generator).
 pub const SERVICES_IMAGE: &str = "petstore-services";
+
+/// The store's one executable: `petstore <service>` runs a service, `petstore migrate
+/// <service>` applies its migrations ([`ServiceSpec::command`],
+/// [`ServiceSpec::migrate_command`]).
+pub const BINARY: &str = "petstore";
 /// Name of the operator's container image.
 pub const OPERATOR_IMAGE: &str = "petstore-operator";
 
-/// Subcommand of every service binary that applies its database migrations and exits.
+/// Subcommand of [`BINARY`] that applies a service's database migrations and exits.
 pub const MIGRATE_SUBCOMMAND: &str = "migrate";
 
 /// What a service is, as far as the platform is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServiceSpec {
-    /// Short name: binary name suffix, database name suffix, DNS name part.
+    /// Short name: the subcommand of [`BINARY`] that runs it, database name suffix, DNS
+    /// name part.
     pub name: &'static str,
-    /// Name of the service's executable.
-    pub binary: &'static str,
     /// Default TCP port of the HTTP server.
     pub port: u16,
     /// Whether the service owns a PostgreSQL database (the gateway does not).
@@ -135,6 +139,20 @@ impl ServiceSpec {
         self.port + INTERNAL_PORT_OFFSET
     }
 
+    /// The command line that runs the service: `petstore <name>`.
+    pub fn command(&self) -> Vec<String> {
+        vec![BINARY.to_string(), self.name.to_string()]
+    }
+
+    /// The command line that applies the service's migrations: `petstore migrate <name>`.
+    pub fn migrate_command(&self) -> Vec<String> {
+        vec![
+            BINARY.to_string(),
+            MIGRATE_SUBCOMMAND.to_string(),
+            self.name.to_string(),
+        ]
+    }
+
     /// Name of the service's database.
     pub fn database(&self) -> String {
         format!("petstore_{}", self.name)
@@ -144,7 +162,6 @@ impl ServiceSpec {
 /// The gateway: the store's one entry point.
 pub const GATEWAY: ServiceSpec = ServiceSpec {
     name: "gateway",
-    binary: "petstore-gateway",
     port: 8080,
     has_database: false,
     uses_broker: false,
@@ -156,7 +173,6 @@ pub const GATEWAY: ServiceSpec = ServiceSpec {
 /// Users, roles and tokens.
 pub const USERS: ServiceSpec = ServiceSpec {
     name: "users",
-    binary: "petstore-users",
     port: 8081,
     has_database: true,
     uses_broker: true,
@@ -168,7 +184,6 @@ pub const USERS: ServiceSpec = ServiceSpec {
 /// Categories, products and pets.
 pub const CATALOG: ServiceSpec = ServiceSpec {
     name: "catalog",
-    binary: "petstore-catalog",
     port: 8082,
     has_database: true,
     uses_broker: true,
@@ -180,7 +195,6 @@ pub const CATALOG: ServiceSpec = ServiceSpec {
 /// Stores, stock per store, transfers and low-stock alerts.
 pub const INVENTORY: ServiceSpec = ServiceSpec {
     name: "inventory",
-    binary: "petstore-inventory",
     port: 8083,
     has_database: true,
     uses_broker: true,
@@ -192,7 +206,6 @@ pub const INVENTORY: ServiceSpec = ServiceSpec {
 /// Carts and checkout.
 pub const CART: ServiceSpec = ServiceSpec {
     name: "cart",
-    binary: "petstore-cart",
     port: 8084,
     has_database: true,
     uses_broker: true,
@@ -205,7 +218,6 @@ pub const CART: ServiceSpec = ServiceSpec {
 /// Orders, their status history and shipments.
 pub const ORDERS: ServiceSpec = ServiceSpec {
     name: "orders",
-    binary: "petstore-orders",
     port: 8085,
     has_database: true,
     uses_broker: true,
@@ -217,7 +229,6 @@ pub const ORDERS: ServiceSpec = ServiceSpec {
 /// Payments, refunds and their audit log.
 pub const PAYMENTS: ServiceSpec = ServiceSpec {
     name: "payments",
-    binary: "petstore-payments",
     port: 8086,
     has_database: true,
     uses_broker: true,
@@ -229,7 +240,6 @@ pub const PAYMENTS: ServiceSpec = ServiceSpec {
 /// Reviews and ratings.
 pub const REVIEWS: ServiceSpec = ServiceSpec {
     name: "reviews",
-    binary: "petstore-reviews",
     port: 8087,
     has_database: true,
     uses_broker: true,
@@ -243,7 +253,6 @@ pub const REVIEWS: ServiceSpec = ServiceSpec {
 /// would, and asks the gateway for the store's health.
 pub const CONSOLE: ServiceSpec = ServiceSpec {
     name: "console",
-    binary: "petstore-console",
     port: 8088,
     has_database: false,
     uses_broker: false,

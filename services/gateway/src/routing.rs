@@ -139,7 +139,6 @@ mod tests {
 
     const SHOP: ServiceSpec = ServiceSpec {
         name: "shop",
-        binary: "petstore-shop",
         port: 1,
         has_database: false,
         uses_broker: false,

@@ -10,7 +10,7 @@ use tokio::process::{Child, Command};
 
 use crate::StackError;
 
-/// A running service binary.
+/// A running service: `petstore <service>`.
 #[derive(Debug)]
 pub struct ServiceProcess {
     /// Which service.
@@ -82,8 +82,13 @@ fn command(
     Ok(command)
 }
 
-fn start(binary: &Path, env: &[(String, String)], log: &Path) -> Result<Child, StackError> {
-    command(binary, &[], env, log)?
+fn start(
+    binary: &Path,
+    spec: &ServiceSpec,
+    env: &[(String, String)],
+    log: &Path,
+) -> Result<Child, StackError> {
+    command(binary, &[spec.name], env, log)?
         .spawn()
         .map_err(|err| StackError::Spawn {
             binary: binary.display().to_string(),
@@ -107,7 +112,7 @@ impl ServiceProcess {
         env: &[(String, String)],
         log: PathBuf,
     ) -> Result<Self, StackError> {
-        let child = start(binary, env, &log)?;
+        let child = start(binary, spec, env, &log)?;
         Ok(Self {
             spec,
             url: format!("http://127.0.0.1:{port}"),
@@ -126,7 +131,7 @@ impl ServiceProcess {
 
     /// Starts the same binary again with the same environment and port.
     pub fn respawn(&mut self) -> Result<(), StackError> {
-        self.child = start(&self.binary, &self.env, &self.log)?;
+        self.child = start(&self.binary, self.spec, &self.env, &self.log)?;
         Ok(())
     }
 
@@ -141,7 +146,7 @@ impl ServiceProcess {
         loop {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return Err(StackError::Failed {
-                    binary: self.spec.binary.into(),
+                    binary: format!("{} {}", petstore_contract::BINARY, self.spec.name),
                     log: self.log.display().to_string(),
                     tail: tail(&self.log),
                 });

@@ -26,7 +26,7 @@ pub enum StackError {
         cause: String,
     },
     /// A service binary is missing.
-    #[error("{binary} not found: build the services first (cargo build --workspace --bins)")]
+    #[error("{binary} not found: build the store first (cargo build -p petstore)")]
     MissingBinary {
         /// Expected path.
         binary: String,
@@ -151,12 +151,10 @@ impl Stack {
     pub async fn start(mut options: StackOptions) -> Result<Self, StackError> {
         let admin = check_database(&options.database_url).await?;
         check_broker(&options.amqp_url).await?;
-        for spec in SERVICES {
-            if !binary(&options, spec).exists() {
-                return Err(StackError::MissingBinary {
-                    binary: binary(&options, spec).display().to_string(),
-                });
-            }
+        if !binary(&options).exists() {
+            return Err(StackError::MissingBinary {
+                binary: binary(&options).display().to_string(),
+            });
         }
         // After the other checks, so that a store that cannot even start creates none.
         let vhost = match &options.vhost {
@@ -234,8 +232,8 @@ impl Stack {
                 let url = create_database(&mut admin, &options, spec).await?;
                 vars.push((env::DATABASE_URL.into(), url));
                 run_to_completion(
-                    &binary(&options, spec),
-                    &[petstore_contract::MIGRATE_SUBCOMMAND],
+                    &binary(&options),
+                    &[petstore_contract::MIGRATE_SUBCOMMAND, spec.name],
                     &vars,
                     &logs.join(format!("{}-migrate.log", spec.name)),
                 )
@@ -249,7 +247,7 @@ impl Stack {
             ));
             let process = ServiceProcess::spawn(
                 spec,
-                &binary(&options, spec),
+                &binary(&options),
                 (port, internal_port),
                 &vars,
                 logs.join(format!("{}.log", spec.name)),
@@ -348,8 +346,9 @@ fn http_client() -> Result<reqwest::Client, StackError> {
         })
 }
 
-fn binary(options: &StackOptions, spec: &ServiceSpec) -> PathBuf {
-    options.bin_dir.join(spec.binary)
+/// The store's one binary, which runs every service (`petstore <service>`).
+fn binary(options: &StackOptions) -> PathBuf {
+    options.bin_dir.join(petstore_contract::BINARY)
 }
 
 /// Where free ports are looked for: below Linux's ephemeral range (32768–60999), so that

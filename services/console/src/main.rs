@@ -1,4 +1,0 @@
-//! `petstore-console`: the web console.
-fn main() -> std::process::ExitCode {
-    kit::cli::main::<console::Console>()
-}

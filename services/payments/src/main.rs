@@ -1,3 +1,0 @@
-fn main() -> std::process::ExitCode {
-    kit::cli::main::<kit::service::Data<payments::Payments>>()
-}

@@ -1,0 +1,4 @@
+//! `petstore <service>` / `petstore migrate <service>`; see the library.
+fn main() -> std::process::ExitCode {
+    kit::cli::main(&petstore::targets())
+}
