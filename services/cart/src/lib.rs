@@ -18,10 +18,8 @@ pub mod store;
 
 use kit::OpenApiRouter;
 use kit::events::{Outbox, Subscription};
-use kit::upstream::CatalogClient;
-use orders::OrdersClient;
 
-use kit::service::{BoxError, Consumers, DataService};
+use kit::service::{Consumers, DataService};
 
 pub use config::{Config, Settings};
 use state::{AppState, Upstreams};
@@ -43,22 +41,12 @@ pub struct Cart;
 
 impl DataService for Cart {
     const SPEC: &'static petstore_contract::ServiceSpec = SPEC;
+    const MIGRATOR: &'static sqlx::migrate::Migrator = &MIGRATOR;
     type Settings = Settings;
     type Extra = Upstreams;
 
-    fn migrator() -> &'static sqlx::migrate::Migrator {
-        &MIGRATOR
-    }
-
     fn api() -> OpenApiRouter<AppState> {
         routes::api()
-    }
-
-    async fn extra(settings: Settings) -> Result<Upstreams, BoxError> {
-        Ok(Upstreams {
-            catalog: CatalogClient::new(&settings.catalog_url)?,
-            orders: OrdersClient::new(&settings.orders_url)?,
-        })
     }
 
     fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {

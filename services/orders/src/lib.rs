@@ -18,8 +18,7 @@ pub mod store;
 
 use kit::OpenApiRouter;
 use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription};
-use kit::service::{BoxError, Consumers, DataService};
-use kit::upstream::CatalogClient;
+use kit::service::{Consumers, DataService};
 
 pub use config::{Config, Settings};
 use state::{AppState, Pricing};
@@ -41,21 +40,12 @@ pub struct Orders;
 
 impl DataService for Orders {
     const SPEC: &'static petstore_contract::ServiceSpec = SPEC;
+    const MIGRATOR: &'static sqlx::migrate::Migrator = &MIGRATOR;
     type Settings = Settings;
     type Extra = Pricing;
 
-    fn migrator() -> &'static sqlx::migrate::Migrator {
-        &MIGRATOR
-    }
-
     fn api() -> OpenApiRouter<AppState> {
         routes::api()
-    }
-
-    async fn extra(settings: Settings) -> Result<Pricing, BoxError> {
-        Ok(Pricing {
-            catalog: CatalogClient::new(&settings.catalog_url)?,
-        })
     }
 
     fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {

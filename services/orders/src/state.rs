@@ -1,6 +1,8 @@
 //! What every handler can reach: the kit's shared state (pool, outbox, verifier) and
 //! the catalog client prices come from.
 
+use crate::config::Settings;
+use kit::service::{BoxError, Extra};
 use kit::upstream::CatalogClient;
 
 /// Shared state of the orders handlers.
@@ -11,4 +13,12 @@ pub type AppState = kit::service::ServiceState<Pricing>;
 pub struct Pricing {
     /// Looks prices up in the catalog.
     pub catalog: CatalogClient,
+}
+
+impl Extra<Settings> for Pricing {
+    async fn build(settings: Settings) -> Result<Self, BoxError> {
+        Ok(Pricing {
+            catalog: CatalogClient::new(&settings.catalog_url)?,
+        })
+    }
 }

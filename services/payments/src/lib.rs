@@ -17,7 +17,7 @@ pub mod store;
 
 use kit::OpenApiRouter;
 use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription};
-use kit::service::{BoxError, Consumers, DataService};
+use kit::service::{Consumers, DataService};
 
 use state::AppState;
 
@@ -35,19 +35,12 @@ pub struct Payments;
 
 impl DataService for Payments {
     const SPEC: &'static petstore_contract::ServiceSpec = SPEC;
+    const MIGRATOR: &'static sqlx::migrate::Migrator = &MIGRATOR;
     type Settings = ();
     type Extra = ();
 
-    fn migrator() -> &'static sqlx::migrate::Migrator {
-        &MIGRATOR
-    }
-
     fn api() -> OpenApiRouter<AppState> {
         routes::api()
-    }
-
-    async fn extra((): ()) -> Result<(), BoxError> {
-        Ok(())
     }
 
     fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {

@@ -16,7 +16,7 @@ pub mod store;
 
 use kit::OpenApiRouter;
 use kit::events::{Outbox, Subscription};
-use kit::service::{BoxError, Consumers, DataService};
+use kit::service::{Consumers, DataService};
 
 use state::AppState;
 
@@ -34,19 +34,12 @@ pub struct Reviews;
 
 impl DataService for Reviews {
     const SPEC: &'static petstore_contract::ServiceSpec = SPEC;
+    const MIGRATOR: &'static sqlx::migrate::Migrator = &MIGRATOR;
     type Settings = ();
     type Extra = ();
 
-    fn migrator() -> &'static sqlx::migrate::Migrator {
-        &MIGRATOR
-    }
-
     fn api() -> OpenApiRouter<AppState> {
         routes::api()
-    }
-
-    async fn extra((): ()) -> Result<(), BoxError> {
-        Ok(())
     }
 
     fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {

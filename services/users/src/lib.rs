@@ -18,12 +18,11 @@ pub mod store;
 
 use kit::OpenApiRouter;
 use kit::config::Env;
-use kit::service::{BoxError, DataService, StoreConfig};
+use kit::service::{DataService, StoreConfig};
 use petstore_contract::ServiceSpec;
 use sqlx::migrate::Migrator;
 
 pub use config::{Config, Settings};
-use security::PasswordHasher;
 use state::{Accounts, AppState};
 
 /// The users service's migrations (schema `public`).
@@ -39,30 +38,12 @@ pub struct Users;
 
 impl DataService for Users {
     const SPEC: &'static ServiceSpec = SPEC;
+    const MIGRATOR: &'static sqlx::migrate::Migrator = &MIGRATOR;
     type Settings = Settings;
     type Extra = Accounts;
 
-    fn migrator() -> &'static Migrator {
-        &MIGRATOR
-    }
-
     fn api() -> OpenApiRouter<AppState> {
         routes::api()
-    }
-
-    async fn extra(settings: Settings) -> Result<Accounts, BoxError> {
-        let passwords = PasswordHasher::new(
-            settings.password_hashing.clone(),
-            settings.password_hash_threads,
-        )
-        .await?;
-        Ok(Accounts {
-            signer: settings.signer,
-            passwords,
-            refresh_ttl: settings.refresh_token_ttl,
-            login_policy: settings.login_policy,
-            bootstrap_admin_email: settings.bootstrap_admin_email,
-        })
     }
 
     fn check(store: &StoreConfig, settings: &Settings, env: &mut Env) {

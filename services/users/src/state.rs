@@ -1,6 +1,8 @@
 //! What every handler shares: the kit's state (pool, outbox, verifier) and the accounts'
 //! own machinery.
 
+use crate::config::Settings;
+use kit::service::{BoxError, Extra};
 use std::time::Duration;
 
 use kit::auth::TokenSigner;
@@ -24,4 +26,21 @@ pub struct Accounts {
     pub login_policy: LoginPolicy,
     /// Normalized email of the first administrator, if configured.
     pub bootstrap_admin_email: Option<String>,
+}
+
+impl Extra<Settings> for Accounts {
+    async fn build(settings: Settings) -> Result<Self, BoxError> {
+        let passwords = PasswordHasher::new(
+            settings.password_hashing.clone(),
+            settings.password_hash_threads,
+        )
+        .await?;
+        Ok(Accounts {
+            signer: settings.signer,
+            passwords,
+            refresh_ttl: settings.refresh_token_ttl,
+            login_policy: settings.login_policy,
+            bootstrap_admin_email: settings.bootstrap_admin_email,
+        })
+    }
 }

@@ -27,20 +27,15 @@ pub trait DataService: Send + Sync + Sized + 'static {
     /// `()` when it has none.
     type Settings: FromEnv + Send + 'static;
     /// What its handlers need beside the pool, the outbox and the verifier (reached through
-    /// [`ServiceState`]'s `Deref`); `()` when nothing.
-    type Extra: Clone + Send + Sync + 'static;
+    /// [`ServiceState`]'s `Deref`), built from its settings; `()` when nothing.
+    type Extra: Extra<Self::Settings> + Clone + Send + Sync + 'static;
 
     /// Its migrations.
-    fn migrator() -> &'static Migrator;
+    const MIGRATOR: &'static Migrator;
 
     /// Its routes, each with its OpenAPI operation: one list (`utoipa_axum::routes!`), from
     /// which both the router and the document are made.
     fn api() -> OpenApiRouter<ServiceState<Self::Extra>>;
-
-    /// Builds what its handlers need from its settings (clients of other services, ...).
-    fn extra(
-        settings: Self::Settings,
-    ) -> impl Future<Output = Result<Self::Extra, BoxError>> + Send;
 
     /// Checks its settings against the shared configuration once both are read (a signing
     /// key against the verifying key, say), recording problems in `env`.
@@ -51,6 +46,23 @@ pub trait DataService: Send + Sync + Sized + 'static {
     /// Declares its consumers; the kit adds the consumer of role changes every service has.
     fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {
         let _ = (consumers, outbox);
+    }
+}
+
+/// What a service's handlers need of their own, built at start-up from its settings
+/// (clients of other services, a password hasher, ...).
+pub trait Extra<Settings>: Sized {
+    /// Builds it.
+    ///
+    /// # Errors
+    /// If it cannot be built (an HTTP client without a backend, say); the service stops.
+    fn build(settings: Settings) -> impl Future<Output = Result<Self, BoxError>> + Send;
+}
+
+/// A service that needs nothing of its own.
+impl Extra<()> for () {
+    async fn build((): ()) -> Result<(), BoxError> {
+        Ok(())
     }
 }
 
@@ -169,7 +181,7 @@ pub async fn run<S: DataService>(
     listeners: Listeners,
     shutdown: CancellationToken,
 ) -> Result<(), BoxError> {
-    let extra = S::extra(config.settings).await?;
+    let extra = S::Extra::build(config.settings).await?;
     let mut platform = Platform::start(S::SPEC, &config.store, shutdown)?;
     let outbox = Outbox::new(S::SPEC.name);
     S::subscribe(
@@ -199,7 +211,7 @@ impl<S: DataService> Service for Data<S> {
     type Config = DataConfig<S>;
 
     fn migrator() -> Option<&'static Migrator> {
-        Some(S::migrator())
+        Some(S::MIGRATOR)
     }
 
     fn serve(

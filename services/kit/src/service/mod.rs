@@ -19,7 +19,9 @@ use tokio_util::sync::CancellationToken;
 use crate::config::FromEnv;
 use crate::listen::{ListenAddrs, Listeners};
 
-pub use data::{Consumers, Data, DataConfig, DataService, ServiceState, openapi, queues, run};
+pub use data::{
+    Consumers, Data, DataConfig, DataService, Extra, ServiceState, openapi, queues, run,
+};
 pub use platform::{
     BoxError, Platform, RELAY_WORKER, RETENTION_WORKER, REVOCATIONS_QUEUE, REVOCATIONS_WORKER,
     StoreConfig, consumer_worker, queue_name, verifier_from_env,

@@ -52,7 +52,7 @@ impl<S: DataService> Harness<S> {
         adjust: impl FnOnce(&mut StoreConfig),
     ) -> Self {
         let db = TestDatabase::create().await;
-        crate::db::migrate(&db.pool, Some(S::migrator()))
+        crate::db::migrate(&db.pool, Some(S::MIGRATOR))
             .await
             .expect("migrations apply");
         let queue_prefix = format!("{}-test.{}", S::SPEC.name, Uuid::new_v4().simple());
