@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::cursor::Cursor;
+use crate::error::ApiError;
 use crate::validate::Validator;
 
 /// Largest page a client may ask for.
@@ -115,6 +116,26 @@ impl PageParams {
             count: self.count.unwrap_or_default(),
         }
     }
+
+    /// The page of a list without filters of its own, or a 422 naming each bad parameter.
+    pub fn checked(&self) -> Result<Page, ApiError> {
+        self.validate_with(|_| ()).map(|((), page)| page)
+    }
+
+    /// The page and the validated query of a list: `filters` checks the list's own
+    /// parameters in the same [`Validator`] as the page's (so one 422 names every bad
+    /// parameter, the page's first) and builds the query, which is returned only when
+    /// nothing was bad.
+    pub fn validate_with<Q>(
+        &self,
+        filters: impl FnOnce(&mut Validator) -> Q,
+    ) -> Result<(Q, Page), ApiError> {
+        let mut v = Validator::new();
+        let page = self.validate(&mut v);
+        let query = filters(&mut v);
+        v.finish()?;
+        Ok((query, page))
+    }
 }
 
 /// One page of a list as the store found it.
@@ -193,10 +214,8 @@ mod tests {
     use super::*;
 
     fn fields(v: &mut Validator) -> Vec<String> {
-        match v.finish() {
-            Ok(()) => vec![],
-            Err(err) => err.problem().errors.into_iter().map(|e| e.field).collect(),
-        }
+        v.finish()
+            .map_or_else(|err| err.invalid_fields(), |()| vec![])
     }
 
     #[test]
@@ -211,6 +230,24 @@ mod tests {
         }
         .validate(&mut v);
         assert_eq!(fields(&mut v), ["limit", "offset"]);
+    }
+
+    #[test]
+    fn filters_are_checked_with_the_page() {
+        let bad = PageParams {
+            limit: Some(0),
+            ..PageParams::default()
+        };
+        let err = bad
+            .validate_with(|v| {
+                v.push("rating", "must be 1 to 5");
+            })
+            .unwrap_err();
+        assert_eq!(err.invalid_fields(), ["limit", "rating"]);
+        let (query, page) = PageParams::default().validate_with(|_| 7).unwrap();
+        assert_eq!((query, page), (7, Page::first(20)));
+        assert_eq!(bad.checked().unwrap_err().invalid_fields(), ["limit"]);
+        assert_eq!(PageParams::default().checked().unwrap(), Page::first(20));
     }
 
     #[test]

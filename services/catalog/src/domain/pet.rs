@@ -210,41 +210,38 @@ pub struct PetQuery {
 impl PetListParams {
     /// Checks the filters and the page, naming each bad parameter.
     pub fn validate(&self, page: &PageParams) -> Result<(PetQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        super::validate_price_range(self.min_price, self.max_price, &mut v);
-        let tags: Vec<String> = self
-            .tags
-            .as_deref()
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect();
-        v.check(
-            "tags",
-            tags.len() <= TAGS_MAX && tags.iter().all(|t| t.chars().count() <= TAG_MAX),
-            format!("at most {TAGS_MAX} tags of at most {TAG_MAX} characters"),
-        );
-        let q = super::search_term(self.q.as_deref(), &mut v);
-        v.finish()?;
-        let query = PetQuery {
-            category_id: self.category_id,
-            species: self
-                .species
+        page.validate_with(|v| {
+            super::validate_price_range(self.min_price, self.max_price, v);
+            let tags: Vec<String> = self
+                .tags
                 .as_deref()
+                .unwrap_or_default()
+                .split(',')
                 .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
-            status: self.status,
-            tags,
-            min_price: self.min_price,
-            max_price: self.max_price,
-            q,
-            sort: self.sort.unwrap_or_default(),
-        };
-        Ok((query, page))
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect();
+            v.check(
+                "tags",
+                tags.len() <= TAGS_MAX && tags.iter().all(|t| t.chars().count() <= TAG_MAX),
+                format!("at most {TAGS_MAX} tags of at most {TAG_MAX} characters"),
+            );
+            PetQuery {
+                category_id: self.category_id,
+                species: self
+                    .species
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+                status: self.status,
+                tags,
+                min_price: self.min_price,
+                max_price: self.max_price,
+                q: v.search("q", self.q.as_deref()),
+                sort: self.sort.unwrap_or_default(),
+            }
+        })
     }
 }
 
@@ -380,7 +377,7 @@ mod tests {
     fn bad_fields(f: &PetFields) -> Vec<String> {
         f.validate(today())
             .err()
-            .map(|e| e.problem().errors.into_iter().map(|e| e.field).collect())
+            .map(|e| e.invalid_fields())
             .unwrap_or_default()
     }
 

@@ -188,24 +188,21 @@ pub struct ProductQuery {
 impl ProductListParams {
     /// Checks the filters and the page, naming each bad parameter.
     pub fn validate(&self, page: &PageParams) -> Result<(ProductQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        super::validate_price_range(self.min_price, self.max_price, &mut v);
-        if let Some(currency) = &self.currency {
-            v.currency("currency", currency);
-        }
-        let q = super::search_term(self.q.as_deref(), &mut v);
-        v.finish()?;
-        let query = ProductQuery {
-            category_id: self.category_id,
-            min_price: self.min_price,
-            max_price: self.max_price,
-            currency: self.currency.clone(),
-            active: self.active,
-            q,
-            sort: self.sort.unwrap_or_default(),
-        };
-        Ok((query, page))
+        page.validate_with(|v| {
+            super::validate_price_range(self.min_price, self.max_price, v);
+            if let Some(currency) = &self.currency {
+                v.currency("currency", currency);
+            }
+            ProductQuery {
+                category_id: self.category_id,
+                min_price: self.min_price,
+                max_price: self.max_price,
+                currency: self.currency.clone(),
+                active: self.active,
+                q: v.search("q", self.q.as_deref()),
+                sort: self.sort.unwrap_or_default(),
+            }
+        })
     }
 }
 
@@ -338,7 +335,7 @@ mod tests {
     fn bad_fields(f: &ProductFields) -> Vec<String> {
         f.validate()
             .err()
-            .map(|e| e.problem().errors.into_iter().map(|e| e.field).collect())
+            .map(|e| e.invalid_fields())
             .unwrap_or_default()
     }
 
@@ -416,14 +413,7 @@ mod tests {
             limit: Some(101),
             ..PageParams::default()
         };
-        let fields: Vec<_> = params
-            .validate(&page)
-            .unwrap_err()
-            .problem()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields = params.validate(&page).unwrap_err().invalid_fields();
         assert_eq!(fields, ["limit", "minPrice", "currency"]);
     }
 }

@@ -7,7 +7,6 @@ use kit::auth::Admin;
 use kit::error::{ApiError, Problem, ResultExt};
 use kit::extract::{Json, Path, Query};
 use kit::pagination::{PageParams, Paginated};
-use kit::validate::Validator;
 use uuid::Uuid;
 
 use crate::domain::category::{
@@ -43,9 +42,7 @@ pub async fn list(
     Query(params): Query<CategoryListParams>,
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<Category>>> {
-    let mut v = Validator::new();
-    let page = page.validate(&mut v);
-    v.finish()?;
+    let page = page.checked()?;
     let items = store::list(&state.pool, params.parent_id, &page).await?;
     Ok(Json(Paginated::new(items, &page)))
 }

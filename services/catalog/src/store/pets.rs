@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Record};
 use kit::sql::ListError;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Listing, contains_pattern, fetch_page, push_category_subtree, sort_keys};
+use super::{Listing, contains_pattern, push_category_subtree, sort_keys};
 use crate::domain::Money;
 use crate::domain::pet::{Pet, PetFields, PetQuery, PetStatus};
 
@@ -30,6 +31,12 @@ pub struct PetRow {
     currency: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+impl Record for PetRow {
+    const TABLE: &'static str = "pets p";
+    const ALIAS: &'static str = "p";
+    const COLUMNS: &'static str = COLUMNS;
 }
 
 impl From<PetRow> for Pet {
@@ -90,13 +97,7 @@ pub fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &PetQuery) {
 
 /// The list of pets for `query`; `scope` is its `Debug`, which binds cursors to it.
 pub fn listing<'a>(query: &PetQuery, scope: &'a str) -> Listing<'a> {
-    Listing {
-        columns: COLUMNS,
-        from: "pets p",
-        count_from: "pets p",
-        keys: sort_keys(query.sort),
-        scope,
-    }
+    record::listing::<PetRow>(sort_keys(query.sort), scope)
 }
 
 /// One page of the pets matching `query`.
@@ -106,35 +107,21 @@ pub async fn list(
     page: &Page,
 ) -> Result<PageOf<Pet>, ListError> {
     let scope = format!("{query:?}");
-    let page: PageOf<PetRow> = fetch_page(
-        db,
-        listing(query, &scope),
-        |qb| push_filters(qb, query),
-        page,
-    )
-    .await?;
-    Ok(page.map(Pet::from))
+    let keys = sort_keys(query.sort);
+    let rows = record::list::<PetRow>(db, keys, &scope, |qb| push_filters(qb, query), page);
+    Ok(rows.await?.map(Pet::from))
 }
 
 /// One pet.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
-    let row: Option<PetRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM pets p WHERE p.id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(Pet::from))
+    Ok(record::get::<PetRow>(db, id).await?.map(Pet::from))
 }
 
 /// One pet, locked until the end of the transaction (read-modify-write).
 pub async fn get_for_update(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
-    let row: Option<PetRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM pets p WHERE p.id = $1 FOR UPDATE"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Pet::from))
+    Ok(record::get_for_update::<PetRow>(db, id)
+        .await?
+        .map(Pet::from))
 }
 
 /// Inserts a pet.
@@ -190,11 +177,5 @@ pub async fn update(
 
 /// Deletes a pet, returning what it was.
 pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
-    let row: Option<PetRow> = sqlx::query_as(&format!(
-        "DELETE FROM pets AS p WHERE p.id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Pet::from))
+    Ok(record::delete::<PetRow>(db, id).await?.map(Pet::from))
 }

@@ -4,12 +4,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Record};
 use kit::sql::ListError;
 use sqlx::types::Json;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Listing, contains_pattern, fetch_page, push_category_subtree, sort_keys};
+use super::{Listing, contains_pattern, push_category_subtree, sort_keys};
 use crate::domain::Money;
 use crate::domain::product::{Product, ProductFields, ProductQuery};
 
@@ -32,6 +33,12 @@ pub struct ProductRow {
     active: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+impl Record for ProductRow {
+    const TABLE: &'static str = "products p";
+    const ALIAS: &'static str = "p";
+    const COLUMNS: &'static str = COLUMNS;
 }
 
 impl From<ProductRow> for Product {
@@ -86,13 +93,7 @@ pub fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &ProductQuery) {
 
 /// The list of products for `query`; `scope` is its `Debug`, which binds cursors to it.
 pub fn listing<'a>(query: &ProductQuery, scope: &'a str) -> Listing<'a> {
-    Listing {
-        columns: COLUMNS,
-        from: "products p",
-        count_from: "products p",
-        keys: sort_keys(query.sort),
-        scope,
-    }
+    record::listing::<ProductRow>(sort_keys(query.sort), scope)
 }
 
 /// One page of the products matching `query`.
@@ -102,24 +103,14 @@ pub async fn list(
     page: &Page,
 ) -> Result<PageOf<Product>, ListError> {
     let scope = format!("{query:?}");
-    let page: PageOf<ProductRow> = fetch_page(
-        db,
-        listing(query, &scope),
-        |qb| push_filters(qb, query),
-        page,
-    )
-    .await?;
-    Ok(page.map(Product::from))
+    let keys = sort_keys(query.sort);
+    let rows = record::list::<ProductRow>(db, keys, &scope, |qb| push_filters(qb, query), page);
+    Ok(rows.await?.map(Product::from))
 }
 
 /// One product.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Product>, sqlx::Error> {
-    let row: Option<ProductRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM products p WHERE p.id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(Product::from))
+    Ok(record::get::<ProductRow>(db, id).await?.map(Product::from))
 }
 
 /// One product, locked until the end of the transaction (read-modify-write).
@@ -127,13 +118,9 @@ pub async fn get_for_update(
     db: impl PgExecutor<'_>,
     id: Uuid,
 ) -> Result<Option<Product>, sqlx::Error> {
-    let row: Option<ProductRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM products p WHERE p.id = $1 FOR UPDATE"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Product::from))
+    Ok(record::get_for_update::<ProductRow>(db, id)
+        .await?
+        .map(Product::from))
 }
 
 /// Inserts a product.
@@ -187,11 +174,7 @@ pub async fn update(
 
 /// Deletes a product, returning what it was.
 pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Product>, sqlx::Error> {
-    let row: Option<ProductRow> = sqlx::query_as(&format!(
-        "DELETE FROM products AS p WHERE p.id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Product::from))
+    Ok(record::delete::<ProductRow>(db, id)
+        .await?
+        .map(Product::from))
 }

@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use kit::ApiError;
 use kit::pagination::{Page, PageParams};
-use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -136,21 +135,17 @@ pub struct MovementQuery {
 impl MovementListParams {
     /// Checks the range and the page.
     pub fn validate(&self, page: &PageParams) -> Result<(MovementQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            v.check("from", from <= to, "must not be after `to`");
-        }
-        v.finish()?;
-        Ok((
+        page.validate_with(|v| {
+            if let (Some(from), Some(to)) = (self.from, self.to) {
+                v.check("from", from <= to, "must not be after `to`");
+            }
             MovementQuery {
                 store_id: self.store_id,
                 product_id: self.product_id,
                 from: self.from,
                 to: self.to,
-            },
-            page,
-        ))
+            }
+        })
     }
 }
 

@@ -264,18 +264,11 @@ pub struct InventoryQuery {
 impl InventoryListParams {
     /// Checks the filters and the page.
     pub fn validate(&self, page: &PageParams) -> Result<(InventoryQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        let q = super::search_term(self.q.as_deref(), &mut v);
-        v.finish()?;
-        Ok((
-            InventoryQuery {
-                category_id: self.category_id,
-                below_minimum: self.below_minimum,
-                q,
-            },
-            page,
-        ))
+        page.validate_with(|v| InventoryQuery {
+            category_id: self.category_id,
+            below_minimum: self.below_minimum,
+            q: v.search("q", self.q.as_deref()),
+        })
     }
 }
 
@@ -291,10 +284,7 @@ pub struct AlertListParams {
 impl AlertListParams {
     /// Checks the page.
     pub fn validate(&self, page: &PageParams) -> Result<Page, ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        v.finish()?;
-        Ok(page)
+        page.checked()
     }
 }
 
@@ -355,14 +345,7 @@ mod tests {
             min_stock: None,
             reason: String::new(),
         };
-        let fields: Vec<_> = body
-            .validate()
-            .unwrap_err()
-            .problem()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields = body.validate().unwrap_err().invalid_fields();
         assert_eq!(fields, ["onHand", "reason"]);
     }
 }

@@ -259,17 +259,10 @@ pub struct StoreQuery {
 impl StoreListParams {
     /// Checks the filters and the page.
     pub fn validate(&self, page: &PageParams) -> Result<(StoreQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        let q = super::search_term(self.q.as_deref(), &mut v);
-        v.finish()?;
-        Ok((
-            StoreQuery {
-                status: self.status,
-                q,
-            },
-            page,
-        ))
+        page.validate_with(|v| StoreQuery {
+            status: self.status,
+            q: v.search("q", self.q.as_deref()),
+        })
     }
 }
 
@@ -295,7 +288,7 @@ mod tests {
     fn bad_fields(f: &StoreFields) -> Vec<String> {
         match f.validate() {
             Ok(()) => vec![],
-            Err(err) => err.problem().errors.into_iter().map(|e| e.field).collect(),
+            Err(err) => err.invalid_fields(),
         }
     }
 

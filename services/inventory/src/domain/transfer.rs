@@ -84,10 +84,7 @@ pub struct TransferListParams {
 impl TransferListParams {
     /// Checks the page.
     pub fn validate(&self, page: &PageParams) -> Result<Page, ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        v.finish()?;
-        Ok(page)
+        page.checked()
     }
 }
 
@@ -105,14 +102,7 @@ mod tests {
             quantity: 0,
             reason: "x".repeat(REASON_MAX + 1),
         };
-        let fields: Vec<_> = body
-            .validate()
-            .unwrap_err()
-            .problem()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields = body.validate().unwrap_err().invalid_fields();
         assert_eq!(fields, ["quantity", "toStoreId", "reason"]);
     }
 }

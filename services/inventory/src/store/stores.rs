@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 use kit::cursor::KeyKind;
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Record};
 use kit::sql::{ListError, SortKey};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Listing, contains_pattern, fetch_page};
+use super::contains_pattern;
 use crate::domain::store::{Address, Store, StoreFields, StoreQuery, StoreStatus};
 
 const COLUMNS: &str = "s.id, s.code, s.name, s.line1, s.line2, s.city, s.postal_code, \
@@ -29,6 +30,12 @@ pub struct StoreRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     closed_at: Option<DateTime<Utc>>,
+}
+
+impl Record for StoreRow {
+    const TABLE: &'static str = "stores s";
+    const ALIAS: &'static str = "s";
+    const COLUMNS: &'static str = COLUMNS;
 }
 
 impl From<StoreRow> for Store {
@@ -80,26 +87,13 @@ pub async fn list(
         SortKey::asc("s.id", KeyKind::Uuid),
     ];
     let scope = format!("{query:?}");
-    let listing = Listing {
-        columns: COLUMNS,
-        from: "stores s",
-        count_from: "stores s",
-        keys: KEYS,
-        scope: &scope,
-    };
-    let page: PageOf<StoreRow> =
-        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
-    Ok(page.map(Store::from))
+    let rows = record::list::<StoreRow>(db, KEYS, &scope, |qb| push_filters(qb, query), page);
+    Ok(rows.await?.map(Store::from))
 }
 
 /// One store.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Store>, sqlx::Error> {
-    let row: Option<StoreRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM stores s WHERE s.id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(Store::from))
+    Ok(record::get::<StoreRow>(db, id).await?.map(Store::from))
 }
 
 /// One store, locked against changes (closing) until the end of the transaction.
@@ -107,13 +101,9 @@ pub async fn get_for_update(
     db: impl PgExecutor<'_>,
     id: Uuid,
 ) -> Result<Option<Store>, sqlx::Error> {
-    let row: Option<StoreRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM stores s WHERE s.id = $1 FOR UPDATE"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Store::from))
+    Ok(record::get_for_update::<StoreRow>(db, id)
+        .await?
+        .map(Store::from))
 }
 
 /// The status of each of `ids` that exists, share-locked (in id order) so that no store

@@ -262,16 +262,10 @@ pub struct OrderQuery {
 impl OrderListParams {
     /// Checks the page.
     pub fn validate(&self, page: &PageParams) -> Result<(OrderQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        v.finish()?;
-        Ok((
-            OrderQuery {
-                status: self.status,
-                user_id: self.user_id,
-            },
-            page,
-        ))
+        page.validate_with(|_| OrderQuery {
+            status: self.status,
+            user_id: self.user_id,
+        })
     }
 }
 
@@ -280,7 +274,7 @@ mod tests {
     use super::*;
 
     fn fields(err: ApiError) -> Vec<String> {
-        err.problem().errors.into_iter().map(|e| e.field).collect()
+        err.invalid_fields()
     }
 
     fn line(quantity: i64) -> NewOrderLine {

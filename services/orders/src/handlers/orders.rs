@@ -6,6 +6,7 @@ use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::{ApiError, Problem};
 use kit::extract::{IDEMPOTENCY_KEY, IdempotencyKey, Json, Path, Query};
+use kit::owner;
 use kit::pagination::{PageOf, PageParams, Paginated};
 use uuid::Uuid;
 
@@ -120,11 +121,8 @@ pub async fn list(
     Query(page): Query<PageParams>,
 ) -> ApiResult<Json<Paginated<Order>>> {
     let (mut query, page) = params.validate(&page)?;
-    if !claims.is_admin() {
-        if query.user_id.is_some_and(|u| u != claims.sub) {
-            return Ok(Json(Paginated::new(PageOf::empty(), &page)));
-        }
-        query.user_id = Some(claims.sub);
+    if !owner::narrow(&claims, &mut query.user_id) {
+        return Ok(Json(Paginated::new(PageOf::empty(), &page)));
     }
     let mut found = store::list(&state.pool, &query, &page).await?;
     let orders = saga::with_lines(&state.pool, std::mem::take(&mut found.items)).await?;

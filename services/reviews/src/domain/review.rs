@@ -146,20 +146,18 @@ pub struct ReviewQuery {
 impl ReviewListParams {
     /// Checks the filters and the page, naming each bad parameter.
     pub fn validate(&self, page: &PageParams) -> Result<(ReviewQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        if let Some(rating) = self.rating {
-            v.range("rating", rating, RATING_MIN, RATING_MAX);
-        }
-        v.finish()?;
-        let query = ReviewQuery {
-            product_id: self.product_id,
-            user_id: self.user_id,
-            verified: self.verified,
-            rating: self.rating,
-            sort: self.sort.unwrap_or_default(),
-        };
-        Ok((query, page))
+        page.validate_with(|v| {
+            if let Some(rating) = self.rating {
+                v.range("rating", rating, RATING_MIN, RATING_MAX);
+            }
+            ReviewQuery {
+                product_id: self.product_id,
+                user_id: self.user_id,
+                verified: self.verified,
+                rating: self.rating,
+                sort: self.sort.unwrap_or_default(),
+            }
+        })
     }
 }
 
@@ -223,7 +221,7 @@ mod tests {
     fn bad_fields(f: &ReviewFields) -> Vec<String> {
         f.validate()
             .err()
-            .map(|e| e.problem().errors.into_iter().map(|e| e.field).collect())
+            .map(|e| e.invalid_fields())
             .unwrap_or_default()
     }
 
@@ -271,14 +269,7 @@ mod tests {
             limit: Some(0),
             ..PageParams::default()
         };
-        let fields: Vec<_> = params
-            .validate(&page)
-            .unwrap_err()
-            .problem()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields = params.validate(&page).unwrap_err().invalid_fields();
         assert_eq!(fields, ["limit", "rating"]);
         let sort: ReviewSort = serde_json::from_str("\"-rating\"").unwrap();
         assert_eq!(sort, ReviewSort::RatingDesc);

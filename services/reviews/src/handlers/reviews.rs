@@ -28,7 +28,7 @@ fn already_reviewed() -> ApiError {
 
 /// 403 unless the caller wrote the review or is an administrator.
 fn ensure_author_or_admin(caller: &Claims, review: &Review) -> Result<(), ApiError> {
-    if caller.is_admin() || caller.sub == review.user_id {
+    if caller.may_access(review.user_id) {
         Ok(())
     } else {
         Err(ApiError::Forbidden(

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use kit::cursor::KeyKind;
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Record};
 use kit::sql::{ListError, SortKey};
-use kit::sql::{Listing, fetch_page};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -26,6 +26,12 @@ pub struct ReviewRow {
     verified: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+impl Record for ReviewRow {
+    const TABLE: &'static str = "reviews r";
+    const ALIAS: &'static str = "r";
+    const COLUMNS: &'static str = COLUMNS;
 }
 
 impl From<ReviewRow> for Review {
@@ -98,26 +104,14 @@ pub async fn list(
     page: &Page,
 ) -> Result<PageOf<Review>, ListError> {
     let scope = format!("{query:?}");
-    let listing = Listing {
-        columns: COLUMNS,
-        from: "reviews r",
-        count_from: "reviews r",
-        keys: sort_keys(query.sort),
-        scope: &scope,
-    };
-    let page: PageOf<ReviewRow> =
-        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
-    Ok(page.map(Review::from))
+    let keys = sort_keys(query.sort);
+    let rows = record::list::<ReviewRow>(db, keys, &scope, |qb| push_filters(qb, query), page);
+    Ok(rows.await?.map(Review::from))
 }
 
 /// One review.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Review>, sqlx::Error> {
-    let row: Option<ReviewRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM reviews r WHERE r.id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(Review::from))
+    Ok(record::get::<ReviewRow>(db, id).await?.map(Review::from))
 }
 
 /// One review, locked until the end of the transaction (read-modify-write).
@@ -125,13 +119,9 @@ pub async fn get_for_update(
     db: impl PgExecutor<'_>,
     id: Uuid,
 ) -> Result<Option<Review>, sqlx::Error> {
-    let row: Option<ReviewRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM reviews r WHERE r.id = $1 FOR UPDATE"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Review::from))
+    Ok(record::get_for_update::<ReviewRow>(db, id)
+        .await?
+        .map(Review::from))
 }
 
 /// Inserts a review.
