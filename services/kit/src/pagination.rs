@@ -5,11 +5,15 @@
 //! page 1 costs. `offset` is still accepted for compatibility (it reads and skips every
 //! row before the page). `total` is counted only when asked for with `count=exact`.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::cursor::Cursor;
 use crate::error::ApiError;
+use crate::extract::parse_query;
 use crate::validate::Validator;
 
 /// Largest page a client may ask for.
@@ -138,6 +142,45 @@ impl PageParams {
     }
 }
 
+/// The query parameters a list endpoint has of its own (its filters and sort), validated
+/// together with the page's.
+pub trait ListParams: DeserializeOwned {
+    /// The validated filters the store reads.
+    type Query;
+
+    /// Checks the list's own parameters, recording problems in `v`, and builds the query
+    /// (which is used only when nothing was bad).
+    fn filters(&self, v: &mut Validator) -> Self::Query;
+
+    /// The query and the page, or a 422 naming every bad parameter (the page's first).
+    fn validate(&self, page: &PageParams) -> Result<(Self::Query, Page), ApiError> {
+        page.validate_with(|v| self.filters(v))
+    }
+}
+
+/// A validated list request, extracted from the query string: the list's own parameters
+/// `P` (validated into [`ListParams::Query`]) and the page. A parameter that does not
+/// parse is a 422 naming it, as with [`crate::extract::Query`].
+#[derive(Debug)]
+pub struct List<P: ListParams> {
+    /// The validated filters.
+    pub query: P::Query,
+    /// The validated page.
+    pub page: Page,
+}
+
+impl<S: Send + Sync, P: ListParams> FromRequestParts<S> for List<P> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let text = parts.uri.query().unwrap_or_default();
+        let params: P = parse_query(text)?;
+        let page: PageParams = parse_query(text)?;
+        let (query, page) = params.validate(&page)?;
+        Ok(Self { query, page })
+    }
+}
+
 /// One page of a list as the store found it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageOf<T> {
@@ -248,6 +291,39 @@ mod tests {
         assert_eq!((query, page), (7, Page::first(20)));
         assert_eq!(bad.checked().unwrap_err().invalid_fields(), ["limit"]);
         assert_eq!(PageParams::default().checked().unwrap(), Page::first(20));
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Stars {
+        stars: Option<i64>,
+    }
+
+    impl ListParams for Stars {
+        type Query = Option<i64>;
+
+        fn filters(&self, v: &mut Validator) -> Option<i64> {
+            if let Some(stars) = self.stars {
+                v.range("stars", stars, 1, 5);
+            }
+            self.stars
+        }
+    }
+
+    async fn list_request(uri: &str) -> Result<List<Stars>, ApiError> {
+        let request = axum::http::Request::builder().uri(uri).body(()).unwrap();
+        let (mut parts, ()) = request.into_parts();
+        List::from_request_parts(&mut parts, &()).await
+    }
+
+    #[tokio::test]
+    async fn a_list_request_is_parsed_and_validated_from_the_query_string() {
+        let List { query, page } = list_request("/x?stars=4&limit=5").await.unwrap();
+        assert_eq!(query, Some(4));
+        assert_eq!(page, Page::first(5));
+        let bad = list_request("/x?stars=9&limit=0").await.unwrap_err();
+        assert_eq!(bad.invalid_fields(), ["limit", "stars"]);
+        let unparsed = list_request("/x?stars=many").await.unwrap_err();
+        assert_eq!(unparsed.invalid_fields(), ["stars"]);
     }
 
     #[test]

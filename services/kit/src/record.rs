@@ -22,6 +22,8 @@ pub trait Record: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {
     const FROM: &'static str = Self::TABLE;
     /// The selected columns, qualified by the aliases (e.g. `p.id, p.name`).
     const COLUMNS: &'static str;
+    /// What the store hands out for a row (the domain type, or the row itself).
+    type Item: From<Self>;
 }
 
 /// `SELECT <columns> FROM <from> WHERE <alias>.id = $1` and what follows.
@@ -35,11 +37,15 @@ fn by_id<R: Record>(tail: &str) -> String {
 }
 
 /// The row with `id`.
-pub async fn get<R: Record>(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<R>, sqlx::Error> {
-    sqlx::query_as(&by_id::<R>(""))
+pub async fn get<R: Record>(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+) -> Result<Option<R::Item>, sqlx::Error> {
+    let row: Option<R> = sqlx::query_as(&by_id::<R>(""))
         .bind(id)
         .fetch_optional(db)
-        .await
+        .await?;
+    Ok(row.map(R::Item::from))
 }
 
 /// The row with `id`, locked until the end of the transaction (read-modify-write); only
@@ -47,19 +53,20 @@ pub async fn get<R: Record>(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<
 pub async fn get_for_update<R: Record>(
     db: impl PgExecutor<'_>,
     id: Uuid,
-) -> Result<Option<R>, sqlx::Error> {
-    sqlx::query_as(&by_id::<R>(&format!(" FOR UPDATE OF {}", R::ALIAS)))
+) -> Result<Option<R::Item>, sqlx::Error> {
+    let row: Option<R> = sqlx::query_as(&by_id::<R>(&format!(" FOR UPDATE OF {}", R::ALIAS)))
         .bind(id)
         .fetch_optional(db)
-        .await
+        .await?;
+    Ok(row.map(R::Item::from))
 }
 
 /// Deletes the row with `id`, returning what it was (for a record read without joins).
 pub async fn delete<R: Record>(
     db: impl PgExecutor<'_>,
     id: Uuid,
-) -> Result<Option<R>, sqlx::Error> {
-    sqlx::query_as(&format!(
+) -> Result<Option<R::Item>, sqlx::Error> {
+    let row: Option<R> = sqlx::query_as(&format!(
         "DELETE FROM {} WHERE {}.id = $1 RETURNING {}",
         R::TABLE,
         R::ALIAS,
@@ -67,7 +74,8 @@ pub async fn delete<R: Record>(
     ))
     .bind(id)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(R::Item::from))
 }
 
 /// The list of `R` in the order of `keys`; `scope` binds its cursors to this list (its
@@ -89,8 +97,9 @@ pub async fn list<'q, R: Record>(
     scope: &str,
     filters: impl Fn(&mut QueryBuilder<'q, Postgres>),
     page: &Page,
-) -> Result<PageOf<R>, ListError> {
-    fetch_page(db, listing::<R>(keys, scope), filters, page).await
+) -> Result<PageOf<R::Item>, ListError> {
+    let rows: PageOf<R> = fetch_page(db, listing::<R>(keys, scope), filters, page).await?;
+    Ok(rows.map(R::Item::from))
 }
 
 #[cfg(test)]
@@ -108,6 +117,7 @@ mod tests {
         const ALIAS: &'static str = "o";
         const FROM: &'static str = "orders o LEFT JOIN shipments s ON s.order_id = o.id";
         const COLUMNS: &'static str = "o.id, s.carrier";
+        type Item = Self;
     }
 
     #[test]

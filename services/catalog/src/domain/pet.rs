@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -207,41 +207,40 @@ pub struct PetQuery {
     pub sort: Sort,
 }
 
-impl PetListParams {
-    /// Checks the filters and the page, naming each bad parameter.
-    pub fn validate(&self, page: &PageParams) -> Result<(PetQuery, Page), ApiError> {
-        page.validate_with(|v| {
-            super::validate_price_range(self.min_price, self.max_price, v);
-            let tags: Vec<String> = self
-                .tags
+impl ListParams for PetListParams {
+    type Query = PetQuery;
+
+    fn filters(&self, v: &mut Validator) -> PetQuery {
+        super::validate_price_range(self.min_price, self.max_price, v);
+        let tags: Vec<String> = self
+            .tags
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
+        v.check(
+            "tags",
+            tags.len() <= TAGS_MAX && tags.iter().all(|t| t.chars().count() <= TAG_MAX),
+            format!("at most {TAGS_MAX} tags of at most {TAG_MAX} characters"),
+        );
+        PetQuery {
+            category_id: self.category_id,
+            species: self
+                .species
                 .as_deref()
-                .unwrap_or_default()
-                .split(',')
                 .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-                .collect();
-            v.check(
-                "tags",
-                tags.len() <= TAGS_MAX && tags.iter().all(|t| t.chars().count() <= TAG_MAX),
-                format!("at most {TAGS_MAX} tags of at most {TAG_MAX} characters"),
-            );
-            PetQuery {
-                category_id: self.category_id,
-                species: self
-                    .species
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
-                status: self.status,
-                tags,
-                min_price: self.min_price,
-                max_price: self.max_price,
-                q: v.search("q", self.q.as_deref()),
-                sort: self.sort.unwrap_or_default(),
-            }
-        })
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            status: self.status,
+            tags,
+            min_price: self.min_price,
+            max_price: self.max_price,
+            q: v.search("q", self.q.as_deref()),
+            sort: self.sort.unwrap_or_default(),
+        }
     }
 }
 
@@ -351,6 +350,8 @@ impl Pet {
 
 #[cfg(test)]
 mod tests {
+    use kit::pagination::PageParams;
+
     use super::*;
 
     fn today() -> NaiveDate {

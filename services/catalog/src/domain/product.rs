@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -185,24 +185,23 @@ pub struct ProductQuery {
     pub sort: Sort,
 }
 
-impl ProductListParams {
-    /// Checks the filters and the page, naming each bad parameter.
-    pub fn validate(&self, page: &PageParams) -> Result<(ProductQuery, Page), ApiError> {
-        page.validate_with(|v| {
-            super::validate_price_range(self.min_price, self.max_price, v);
-            if let Some(currency) = &self.currency {
-                v.currency("currency", currency);
-            }
-            ProductQuery {
-                category_id: self.category_id,
-                min_price: self.min_price,
-                max_price: self.max_price,
-                currency: self.currency.clone(),
-                active: self.active,
-                q: v.search("q", self.q.as_deref()),
-                sort: self.sort.unwrap_or_default(),
-            }
-        })
+impl ListParams for ProductListParams {
+    type Query = ProductQuery;
+
+    fn filters(&self, v: &mut Validator) -> ProductQuery {
+        super::validate_price_range(self.min_price, self.max_price, v);
+        if let Some(currency) = &self.currency {
+            v.currency("currency", currency);
+        }
+        ProductQuery {
+            category_id: self.category_id,
+            min_price: self.min_price,
+            max_price: self.max_price,
+            currency: self.currency.clone(),
+            active: self.active,
+            q: v.search("q", self.q.as_deref()),
+            sort: self.sort.unwrap_or_default(),
+        }
     }
 }
 
@@ -314,6 +313,8 @@ impl Product {
 
 #[cfg(test)]
 mod tests {
+    use kit::pagination::PageParams;
+
     use super::*;
 
     fn fields() -> ProductFields {

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::Admin;
 use kit::error::{ApiError, Problem, ResultExt};
-use kit::extract::{Json, Path, Query};
-use kit::pagination::{PageParams, Paginated};
+use kit::extract::{Json, Path};
+use kit::pagination::{List, PageParams, Paginated};
 use uuid::Uuid;
 
 use super::{ensure_category, unknown_category};
@@ -45,10 +45,8 @@ fn not_found() -> ApiError {
 #[tracing::instrument(skip_all, err)]
 pub async fn list(
     State(state): State<AppState>,
-    Query(params): Query<ProductListParams>,
-    Query(page): Query<PageParams>,
+    List { query, page }: List<ProductListParams>,
 ) -> ApiResult<Json<Paginated<Product>>> {
-    let (query, page) = params.validate(&page)?;
     let items = store::list(&state.pool, &query, &page).await?;
     Ok(Json(Paginated::new(items, &page)))
 }

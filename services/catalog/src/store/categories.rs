@@ -15,6 +15,7 @@ impl Record for Category {
     const TABLE: &'static str = "categories c";
     const ALIAS: &'static str = "c";
     const COLUMNS: &'static str = COLUMNS;
+    type Item = Self;
 }
 
 /// A page of categories (optionally only the children of `parent`), oldest first.
@@ -33,12 +34,12 @@ pub async fn list(
             qb.push(" AND c.parent_id = ").push_bind(parent);
         }
     };
-    record::list(db, KEYS, &scope, filters, page).await
+    record::list::<Category>(db, KEYS, &scope, filters, page).await
 }
 
 /// One category.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Category>, sqlx::Error> {
-    record::get(db, id).await
+    record::get::<Category>(db, id).await
 }
 
 /// Whether the category exists.

@@ -37,6 +37,7 @@ impl Record for PetRow {
     const TABLE: &'static str = "pets p";
     const ALIAS: &'static str = "p";
     const COLUMNS: &'static str = COLUMNS;
+    type Item = Pet;
 }
 
 impl From<PetRow> for Pet {
@@ -108,20 +109,17 @@ pub async fn list(
 ) -> Result<PageOf<Pet>, ListError> {
     let scope = format!("{query:?}");
     let keys = sort_keys(query.sort);
-    let rows = record::list::<PetRow>(db, keys, &scope, |qb| push_filters(qb, query), page);
-    Ok(rows.await?.map(Pet::from))
+    record::list::<PetRow>(db, keys, &scope, |qb| push_filters(qb, query), page).await
 }
 
 /// One pet.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
-    Ok(record::get::<PetRow>(db, id).await?.map(Pet::from))
+    record::get::<PetRow>(db, id).await
 }
 
 /// One pet, locked until the end of the transaction (read-modify-write).
 pub async fn get_for_update(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
-    Ok(record::get_for_update::<PetRow>(db, id)
-        .await?
-        .map(Pet::from))
+    record::get_for_update::<PetRow>(db, id).await
 }
 
 /// Inserts a pet.
@@ -177,5 +175,5 @@ pub async fn update(
 
 /// Deletes a pet, returning what it was.
 pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
-    Ok(record::delete::<PetRow>(db, id).await?.map(Pet::from))
+    record::delete::<PetRow>(db, id).await
 }

@@ -39,6 +39,7 @@ impl Record for ProductRow {
     const TABLE: &'static str = "products p";
     const ALIAS: &'static str = "p";
     const COLUMNS: &'static str = COLUMNS;
+    type Item = Product;
 }
 
 impl From<ProductRow> for Product {
@@ -104,13 +105,12 @@ pub async fn list(
 ) -> Result<PageOf<Product>, ListError> {
     let scope = format!("{query:?}");
     let keys = sort_keys(query.sort);
-    let rows = record::list::<ProductRow>(db, keys, &scope, |qb| push_filters(qb, query), page);
-    Ok(rows.await?.map(Product::from))
+    record::list::<ProductRow>(db, keys, &scope, |qb| push_filters(qb, query), page).await
 }
 
 /// One product.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Product>, sqlx::Error> {
-    Ok(record::get::<ProductRow>(db, id).await?.map(Product::from))
+    record::get::<ProductRow>(db, id).await
 }
 
 /// One product, locked until the end of the transaction (read-modify-write).
@@ -118,9 +118,7 @@ pub async fn get_for_update(
     db: impl PgExecutor<'_>,
     id: Uuid,
 ) -> Result<Option<Product>, sqlx::Error> {
-    Ok(record::get_for_update::<ProductRow>(db, id)
-        .await?
-        .map(Product::from))
+    record::get_for_update::<ProductRow>(db, id).await
 }
 
 /// Inserts a product.
@@ -174,7 +172,5 @@ pub async fn update(
 
 /// Deletes a product, returning what it was.
 pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Product>, sqlx::Error> {
-    Ok(record::delete::<ProductRow>(db, id)
-        .await?
-        .map(Product::from))
+    record::delete::<ProductRow>(db, id).await
 }

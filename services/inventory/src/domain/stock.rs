@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::{ListParams, Page, PageParams};
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -261,14 +261,15 @@ pub struct InventoryQuery {
     pub q: Option<String>,
 }
 
-impl InventoryListParams {
-    /// Checks the filters and the page.
-    pub fn validate(&self, page: &PageParams) -> Result<(InventoryQuery, Page), ApiError> {
-        page.validate_with(|v| InventoryQuery {
+impl ListParams for InventoryListParams {
+    type Query = InventoryQuery;
+
+    fn filters(&self, v: &mut Validator) -> InventoryQuery {
+        InventoryQuery {
             category_id: self.category_id,
             below_minimum: self.below_minimum,
             q: v.search("q", self.q.as_deref()),
-        })
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -256,13 +256,14 @@ pub struct StoreQuery {
     pub q: Option<String>,
 }
 
-impl StoreListParams {
-    /// Checks the filters and the page.
-    pub fn validate(&self, page: &PageParams) -> Result<(StoreQuery, Page), ApiError> {
-        page.validate_with(|v| StoreQuery {
+impl ListParams for StoreListParams {
+    type Query = StoreQuery;
+
+    fn filters(&self, v: &mut Validator) -> StoreQuery {
+        StoreQuery {
             status: self.status,
             q: v.search("q", self.q.as_deref()),
-        })
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::Problem;
 use kit::extract::{Json, Query};
-use kit::pagination::{PageParams, Paginated};
+use kit::pagination::{List, PageParams, Paginated};
 
 use crate::domain::movement::{Movement, MovementListParams};
 use crate::domain::stock::{AlertListParams, StockItem};
@@ -29,10 +29,8 @@ use crate::store;
 pub async fn list(
     _user: Authenticated,
     State(state): State<AppState>,
-    Query(params): Query<MovementListParams>,
-    Query(page): Query<PageParams>,
+    List { query, page }: List<MovementListParams>,
 ) -> ApiResult<Json<Paginated<Movement>>> {
-    let (query, page) = params.validate(&page)?;
     let items = store::movements::list(&state.pool, &query, &page).await?;
     Ok(Json(Paginated::new(items, &page)))
 }

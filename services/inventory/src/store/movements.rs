@@ -33,6 +33,7 @@ impl Record for MovementRow {
     const TABLE: &'static str = "movements m";
     const ALIAS: &'static str = "m";
     const COLUMNS: &'static str = COLUMNS;
+    type Item = Movement;
 }
 
 impl From<MovementRow> for Movement {
@@ -102,6 +103,5 @@ pub async fn list(
         SortKey::desc("m.id", KeyKind::Uuid),
     ];
     let scope = format!("{query:?}");
-    let rows = record::list::<MovementRow>(db, KEYS, &scope, |qb| push_filters(qb, query), page);
-    Ok(rows.await?.map(Movement::from))
+    record::list::<MovementRow>(db, KEYS, &scope, |qb| push_filters(qb, query), page).await
 }

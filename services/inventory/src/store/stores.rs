@@ -36,6 +36,7 @@ impl Record for StoreRow {
     const TABLE: &'static str = "stores s";
     const ALIAS: &'static str = "s";
     const COLUMNS: &'static str = COLUMNS;
+    type Item = Store;
 }
 
 impl From<StoreRow> for Store {
@@ -87,13 +88,12 @@ pub async fn list(
         SortKey::asc("s.id", KeyKind::Uuid),
     ];
     let scope = format!("{query:?}");
-    let rows = record::list::<StoreRow>(db, KEYS, &scope, |qb| push_filters(qb, query), page);
-    Ok(rows.await?.map(Store::from))
+    record::list::<StoreRow>(db, KEYS, &scope, |qb| push_filters(qb, query), page).await
 }
 
 /// One store.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Store>, sqlx::Error> {
-    Ok(record::get::<StoreRow>(db, id).await?.map(Store::from))
+    record::get::<StoreRow>(db, id).await
 }
 
 /// One store, locked against changes (closing) until the end of the transaction.
@@ -101,9 +101,7 @@ pub async fn get_for_update(
     db: impl PgExecutor<'_>,
     id: Uuid,
 ) -> Result<Option<Store>, sqlx::Error> {
-    Ok(record::get_for_update::<StoreRow>(db, id)
-        .await?
-        .map(Store::from))
+    record::get_for_update::<StoreRow>(db, id).await
 }
 
 /// The status of each of `ids` that exists, share-locked (in id order) so that no store

@@ -30,6 +30,7 @@ impl Record for TransferRow {
     const TABLE: &'static str = "transfers t";
     const ALIAS: &'static str = "t";
     const COLUMNS: &'static str = COLUMNS;
+    type Item = Transfer;
 }
 
 impl From<TransferRow> for Transfer {
@@ -72,9 +73,7 @@ pub async fn insert(
 
 /// One transfer.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Transfer>, sqlx::Error> {
-    Ok(record::get::<TransferRow>(db, id)
-        .await?
-        .map(Transfer::from))
+    record::get::<TransferRow>(db, id).await
 }
 
 fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, store: Option<Uuid>, product: Option<Uuid>) {
@@ -103,6 +102,5 @@ pub async fn list(
     ];
     let scope = format!("transfers {store:?} {product:?}");
     let filters = |qb: &mut QueryBuilder<'_, Postgres>| push_filters(qb, store, product);
-    let rows = record::list::<TransferRow>(db, KEYS, &scope, filters, page);
-    Ok(rows.await?.map(Transfer::from))
+    record::list::<TransferRow>(db, KEYS, &scope, filters, page).await
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -259,13 +259,14 @@ pub struct OrderQuery {
     pub user_id: Option<Uuid>,
 }
 
-impl OrderListParams {
-    /// Checks the page.
-    pub fn validate(&self, page: &PageParams) -> Result<(OrderQuery, Page), ApiError> {
-        page.validate_with(|_| OrderQuery {
+impl ListParams for OrderListParams {
+    type Query = OrderQuery;
+
+    fn filters(&self, _v: &mut Validator) -> OrderQuery {
+        OrderQuery {
             status: self.status,
             user_id: self.user_id,
-        })
+        }
     }
 }
 

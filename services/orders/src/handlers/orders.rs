@@ -5,9 +5,9 @@ use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::{ApiError, Problem};
-use kit::extract::{IDEMPOTENCY_KEY, IdempotencyKey, Json, Path, Query};
+use kit::extract::{IDEMPOTENCY_KEY, IdempotencyKey, Json, Path};
 use kit::owner;
-use kit::pagination::{PageOf, PageParams, Paginated};
+use kit::pagination::{List, PageOf, PageParams, Paginated};
 use uuid::Uuid;
 
 use super::{not_found, visible};
@@ -117,10 +117,8 @@ pub async fn create(
 pub async fn list(
     Authenticated(claims): Authenticated,
     State(state): State<AppState>,
-    Query(params): Query<OrderListParams>,
-    Query(page): Query<PageParams>,
+    List { mut query, page }: List<OrderListParams>,
 ) -> ApiResult<Json<Paginated<Order>>> {
-    let (mut query, page) = params.validate(&page)?;
     if !owner::narrow(&claims, &mut query.user_id) {
         return Ok(Json(Paginated::new(PageOf::empty(), &page)));
     }

@@ -46,6 +46,7 @@ impl Record for OrderRow {
     const ALIAS: &'static str = "o";
     const FROM: &'static str = FROM;
     const COLUMNS: &'static str = COLUMNS;
+    type Item = Self;
 }
 
 impl kit::owner::Owned for OrderRow {
@@ -204,7 +205,7 @@ pub async fn insert_history(
 
 /// One order (without lines).
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<OrderRow>, sqlx::Error> {
-    record::get(db, id).await
+    record::get::<OrderRow>(db, id).await
 }
 
 /// One order, locked until the end of the transaction.
@@ -212,7 +213,7 @@ pub async fn get_for_update(
     db: impl PgExecutor<'_>,
     id: Uuid,
 ) -> Result<Option<OrderRow>, sqlx::Error> {
-    record::get_for_update(db, id).await
+    record::get_for_update::<OrderRow>(db, id).await
 }
 
 /// The order a user created with an idempotency key.
@@ -265,7 +266,7 @@ pub async fn list(
         SortKey::desc("o.id", KeyKind::Uuid),
     ];
     let scope = format!("{query:?}");
-    record::list(db, KEYS, &scope, |qb| push_filters(qb, query), page).await
+    record::list::<OrderRow>(db, KEYS, &scope, |qb| push_filters(qb, query), page).await
 }
 
 /// Moves an order to `to` if (and only if) its status is one of `allowed`: the guard that

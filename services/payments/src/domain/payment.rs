@@ -1,8 +1,8 @@
 //! Payments and their audit log.
 
 use chrono::{DateTime, Utc};
-use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
+use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -112,19 +112,22 @@ pub struct PaymentQuery {
     pub user_id: Option<Uuid>,
 }
 
-impl PaymentListParams {
-    /// Checks the page.
-    pub fn validate(&self, page: &PageParams) -> Result<(PaymentQuery, Page), ApiError> {
-        page.validate_with(|_| PaymentQuery {
+impl ListParams for PaymentListParams {
+    type Query = PaymentQuery;
+
+    fn filters(&self, _v: &mut Validator) -> PaymentQuery {
+        PaymentQuery {
             status: self.status,
             order_id: self.order_id,
             user_id: self.user_id,
-        })
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use kit::pagination::PageParams;
+
     use super::*;
 
     #[test]

@@ -6,9 +6,9 @@ use axum::extract::State;
 use kit::ApiResult;
 use kit::auth::{Admin, Authenticated};
 use kit::error::{ApiError, Problem};
-use kit::extract::{Json, Path, Query};
+use kit::extract::{Json, Path};
 use kit::owner;
-use kit::pagination::{PageOf, PageParams, Paginated};
+use kit::pagination::{List, PageOf, PageParams, Paginated};
 use uuid::Uuid;
 
 use crate::domain::payment::{AuditEntry, Payment, PaymentListParams};
@@ -35,10 +35,8 @@ fn not_found() -> ApiError {
 pub async fn list(
     Authenticated(claims): Authenticated,
     State(state): State<AppState>,
-    Query(params): Query<PaymentListParams>,
-    Query(page): Query<PageParams>,
+    List { mut query, page }: List<PaymentListParams>,
 ) -> ApiResult<Json<Paginated<Payment>>> {
-    let (mut query, page) = params.validate(&page)?;
     if !owner::narrow(&claims, &mut query.user_id) {
         return Ok(Json(Paginated::new(PageOf::empty(), &page)));
     }

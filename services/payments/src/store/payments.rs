@@ -37,6 +37,7 @@ impl Record for PaymentRow {
     const TABLE: &'static str = "payments p";
     const ALIAS: &'static str = "p";
     const COLUMNS: &'static str = COLUMNS;
+    type Item = Payment;
 }
 
 impl PaymentRow {
@@ -207,7 +208,7 @@ pub async fn take_parked(
 
 /// One payment.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Payment>, sqlx::Error> {
-    Ok(record::get::<PaymentRow>(db, id).await?.map(Payment::from))
+    record::get::<PaymentRow>(db, id).await
 }
 
 fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &PaymentQuery) {
@@ -233,8 +234,7 @@ pub async fn list(
         SortKey::desc("p.id", KeyKind::Uuid),
     ];
     let scope = format!("{query:?}");
-    let rows = record::list::<PaymentRow>(db, KEYS, &scope, |qb| push_filters(qb, query), page);
-    Ok(rows.await?.map(Payment::from))
+    record::list::<PaymentRow>(db, KEYS, &scope, |qb| push_filters(qb, query), page).await
 }
 
 #[derive(Debug, sqlx::FromRow)]

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -143,21 +143,20 @@ pub struct ReviewQuery {
     pub sort: ReviewSort,
 }
 
-impl ReviewListParams {
-    /// Checks the filters and the page, naming each bad parameter.
-    pub fn validate(&self, page: &PageParams) -> Result<(ReviewQuery, Page), ApiError> {
-        page.validate_with(|v| {
-            if let Some(rating) = self.rating {
-                v.range("rating", rating, RATING_MIN, RATING_MAX);
-            }
-            ReviewQuery {
-                product_id: self.product_id,
-                user_id: self.user_id,
-                verified: self.verified,
-                rating: self.rating,
-                sort: self.sort.unwrap_or_default(),
-            }
-        })
+impl ListParams for ReviewListParams {
+    type Query = ReviewQuery;
+
+    fn filters(&self, v: &mut Validator) -> ReviewQuery {
+        if let Some(rating) = self.rating {
+            v.range("rating", rating, RATING_MIN, RATING_MAX);
+        }
+        ReviewQuery {
+            product_id: self.product_id,
+            user_id: self.user_id,
+            verified: self.verified,
+            rating: self.rating,
+            sort: self.sort.unwrap_or_default(),
+        }
     }
 }
 
@@ -216,6 +215,8 @@ impl Review {
 
 #[cfg(test)]
 mod tests {
+    use kit::pagination::PageParams;
+
     use super::*;
 
     fn bad_fields(f: &ReviewFields) -> Vec<String> {

@@ -32,6 +32,7 @@ impl Record for ReviewRow {
     const TABLE: &'static str = "reviews r";
     const ALIAS: &'static str = "r";
     const COLUMNS: &'static str = COLUMNS;
+    type Item = Review;
 }
 
 impl From<ReviewRow> for Review {
@@ -105,13 +106,12 @@ pub async fn list(
 ) -> Result<PageOf<Review>, ListError> {
     let scope = format!("{query:?}");
     let keys = sort_keys(query.sort);
-    let rows = record::list::<ReviewRow>(db, keys, &scope, |qb| push_filters(qb, query), page);
-    Ok(rows.await?.map(Review::from))
+    record::list::<ReviewRow>(db, keys, &scope, |qb| push_filters(qb, query), page).await
 }
 
 /// One review.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Review>, sqlx::Error> {
-    Ok(record::get::<ReviewRow>(db, id).await?.map(Review::from))
+    record::get::<ReviewRow>(db, id).await
 }
 
 /// One review, locked until the end of the transaction (read-modify-write).
@@ -119,9 +119,7 @@ pub async fn get_for_update(
     db: impl PgExecutor<'_>,
     id: Uuid,
 ) -> Result<Option<Review>, sqlx::Error> {
-    Ok(record::get_for_update::<ReviewRow>(db, id)
-        .await?
-        .map(Review::from))
+    record::get_for_update::<ReviewRow>(db, id).await
 }
 
 /// Inserts a review.

@@ -16,6 +16,7 @@ impl Record for User {
     const TABLE: &'static str = "users";
     const ALIAS: &'static str = "users";
     const COLUMNS: &'static str = USER_COLUMNS;
+    type Item = Self;
 }
 
 /// A user with the password hash, for logins and password changes.
@@ -71,7 +72,7 @@ pub async fn lock_bootstrap(conn: &mut PgConnection) -> Result<(), sqlx::Error> 
 
 /// The user with `id`.
 pub async fn find(executor: impl PgExecutor<'_>, id: Uuid) -> Result<Option<User>, sqlx::Error> {
-    record::get(executor, id).await
+    record::get::<User>(executor, id).await
 }
 
 /// The user with the (normalized) `email`, with the password hash.
@@ -168,5 +169,5 @@ pub async fn list(
                 .push(")");
         }
     };
-    record::list(db, KEYS, &scope, filters, page).await
+    record::list::<User>(db, KEYS, &scope, filters, page).await
 }
