@@ -158,6 +158,20 @@ pub trait ListParams: DeserializeOwned {
     }
 }
 
+/// List parameters that parsing alone checks (ids, flags): they are their own query, so
+/// `List<Parsed<P>>` extracts them with the validated page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Parsed<P>(pub P);
+
+impl<P: DeserializeOwned + Clone> ListParams for Parsed<P> {
+    type Query = P;
+
+    fn filters(&self, _v: &mut Validator) -> P {
+        self.0.clone()
+    }
+}
+
 /// A validated list request, extracted from the query string: the list's own parameters
 /// `P` (validated into [`ListParams::Query`]) and the page. A parameter that does not
 /// parse is a 422 naming it, as with [`crate::extract::Query`].
@@ -324,6 +338,33 @@ mod tests {
         assert_eq!(bad.invalid_fields(), ["limit", "stars"]);
         let unparsed = list_request("/x?stars=many").await.unwrap_err();
         assert_eq!(unparsed.invalid_fields(), ["stars"]);
+    }
+
+    #[tokio::test]
+    async fn parsed_parameters_are_their_own_query() {
+        #[derive(Debug, Clone, Deserialize, PartialEq)]
+        struct Store {
+            store: Option<u32>,
+        }
+        let request = axum::http::Request::builder()
+            .uri("/x?store=7&limit=0")
+            .body(())
+            .unwrap();
+        let (mut parts, ()) = request.into_parts();
+        let bad = List::<Parsed<Store>>::from_request_parts(&mut parts, &())
+            .await
+            .unwrap_err();
+        assert_eq!(bad.invalid_fields(), ["limit"]);
+        let request = axum::http::Request::builder()
+            .uri("/x?store=7")
+            .body(())
+            .unwrap();
+        let (mut parts, ()) = request.into_parts();
+        let List { query, page } = List::<Parsed<Store>>::from_request_parts(&mut parts, &())
+            .await
+            .unwrap();
+        assert_eq!(query, Store { store: Some(7) });
+        assert_eq!(page, Page::first(20));
     }
 
     #[test]

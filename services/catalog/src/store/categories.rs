@@ -12,8 +12,9 @@ use crate::domain::category::{Category, CategoryRef};
 const COLUMNS: &str = "c.id, c.name, c.slug, c.parent_id, c.created_at, c.updated_at";
 
 impl Record for Category {
-    const TABLE: &'static str = "categories c";
+    const TABLE: &'static str = "categories";
     const ALIAS: &'static str = "c";
+    const FROM: &'static str = "categories c";
     const COLUMNS: &'static str = COLUMNS;
     type Item = Self;
 }

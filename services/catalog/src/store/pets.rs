@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kit::pagination::{Page, PageOf};
-use kit::record::{self, Record};
+use kit::record::{self, Fields, Query, Record};
 use kit::sql::ListError;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -34,10 +34,40 @@ pub struct PetRow {
 }
 
 impl Record for PetRow {
-    const TABLE: &'static str = "pets p";
+    const TABLE: &'static str = "pets";
     const ALIAS: &'static str = "p";
+    const FROM: &'static str = "pets p";
     const COLUMNS: &'static str = COLUMNS;
     type Item = Pet;
+}
+
+impl Fields for PetFields {
+    const COLUMNS: &'static [&'static str] = &[
+        "name",
+        "species",
+        "breed",
+        "birth_date",
+        "category_id",
+        "tags",
+        "photo_urls",
+        "status",
+        "price_amount",
+        "currency",
+    ];
+
+    fn bind<'q, O>(&'q self, query: Query<'q, O>) -> Query<'q, O> {
+        query
+            .bind(self.name.trim())
+            .bind(self.species.trim())
+            .bind(self.breed.as_deref().map(str::trim))
+            .bind(self.birth_date)
+            .bind(self.category_id)
+            .bind(&self.tags)
+            .bind(&self.photo_urls)
+            .bind(self.status)
+            .bind(self.price.amount)
+            .bind(&self.price.currency)
+    }
 }
 
 impl From<PetRow> for Pet {
@@ -122,58 +152,11 @@ pub async fn get_for_update(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<
     record::get_for_update::<PetRow>(db, id).await
 }
 
-/// Inserts a pet.
-pub async fn insert(db: impl PgExecutor<'_>, f: &PetFields) -> Result<Pet, sqlx::Error> {
-    let row: PetRow = sqlx::query_as(&format!(
-        "INSERT INTO pets AS p (id, name, species, breed, birth_date, category_id, tags, \
-             photo_urls, status, price_amount, currency) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
-    ))
-    .bind(Uuid::new_v4())
-    .bind(f.name.trim())
-    .bind(f.species.trim())
-    .bind(f.breed.as_deref().map(str::trim))
-    .bind(f.birth_date)
-    .bind(f.category_id)
-    .bind(&f.tags)
-    .bind(&f.photo_urls)
-    .bind(f.status)
-    .bind(f.price.amount)
-    .bind(&f.price.currency)
-    .fetch_one(db)
-    .await?;
-    Ok(row.into())
-}
-
 /// Overwrites a pet's fields; `None` when it does not exist.
 pub async fn update(
     db: impl PgExecutor<'_>,
     id: Uuid,
     f: &PetFields,
 ) -> Result<Option<Pet>, sqlx::Error> {
-    let row: Option<PetRow> = sqlx::query_as(&format!(
-        "UPDATE pets AS p SET name = $2, species = $3, breed = $4, birth_date = $5, \
-             category_id = $6, tags = $7, photo_urls = $8, status = $9, price_amount = $10, \
-             currency = $11, updated_at = now() \
-         WHERE p.id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(f.name.trim())
-    .bind(f.species.trim())
-    .bind(f.breed.as_deref().map(str::trim))
-    .bind(f.birth_date)
-    .bind(f.category_id)
-    .bind(&f.tags)
-    .bind(&f.photo_urls)
-    .bind(f.status)
-    .bind(f.price.amount)
-    .bind(&f.price.currency)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Pet::from))
-}
-
-/// Deletes a pet, returning what it was.
-pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
-    record::delete::<PetRow>(db, id).await
+    record::update::<PetRow, _>(db, id, f).await
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use kit::pagination::{Page, PageOf};
-use kit::record::{self, Record};
+use kit::record::{self, Fields, Query, Record};
 use kit::sql::ListError;
 use sqlx::types::Json;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
@@ -36,10 +36,38 @@ pub struct ProductRow {
 }
 
 impl Record for ProductRow {
-    const TABLE: &'static str = "products p";
+    const TABLE: &'static str = "products";
     const ALIAS: &'static str = "p";
+    const FROM: &'static str = "products p";
     const COLUMNS: &'static str = COLUMNS;
     type Item = Product;
+}
+
+impl Fields for ProductFields {
+    const COLUMNS: &'static [&'static str] = &[
+        "sku",
+        "name",
+        "description",
+        "category_id",
+        "price_amount",
+        "currency",
+        "attributes",
+        "weight_grams",
+        "active",
+    ];
+
+    fn bind<'q, O>(&'q self, query: Query<'q, O>) -> Query<'q, O> {
+        query
+            .bind(&self.sku)
+            .bind(self.name.trim())
+            .bind(&self.description)
+            .bind(self.category_id)
+            .bind(self.price.amount)
+            .bind(&self.price.currency)
+            .bind(Json(&self.attributes))
+            .bind(self.weight_grams)
+            .bind(self.active)
+    }
 }
 
 impl From<ProductRow> for Product {
@@ -111,66 +139,4 @@ pub async fn list(
 /// One product.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Product>, sqlx::Error> {
     record::get::<ProductRow>(db, id).await
-}
-
-/// One product, locked until the end of the transaction (read-modify-write).
-pub async fn get_for_update(
-    db: impl PgExecutor<'_>,
-    id: Uuid,
-) -> Result<Option<Product>, sqlx::Error> {
-    record::get_for_update::<ProductRow>(db, id).await
-}
-
-/// Inserts a product.
-pub async fn insert(db: impl PgExecutor<'_>, f: &ProductFields) -> Result<Product, sqlx::Error> {
-    let row: ProductRow = sqlx::query_as(&format!(
-        "INSERT INTO products AS p (id, sku, name, description, category_id, price_amount, \
-             currency, attributes, weight_grams, active) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
-    ))
-    .bind(Uuid::new_v4())
-    .bind(&f.sku)
-    .bind(f.name.trim())
-    .bind(&f.description)
-    .bind(f.category_id)
-    .bind(f.price.amount)
-    .bind(&f.price.currency)
-    .bind(Json(&f.attributes))
-    .bind(f.weight_grams)
-    .bind(f.active)
-    .fetch_one(db)
-    .await?;
-    Ok(row.into())
-}
-
-/// Overwrites a product's fields; `None` when it does not exist.
-pub async fn update(
-    db: impl PgExecutor<'_>,
-    id: Uuid,
-    f: &ProductFields,
-) -> Result<Option<Product>, sqlx::Error> {
-    let row: Option<ProductRow> = sqlx::query_as(&format!(
-        "UPDATE products AS p SET sku = $2, name = $3, description = $4, category_id = $5, \
-             price_amount = $6, currency = $7, attributes = $8, weight_grams = $9, \
-             active = $10, updated_at = now() \
-         WHERE p.id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(&f.sku)
-    .bind(f.name.trim())
-    .bind(&f.description)
-    .bind(f.category_id)
-    .bind(f.price.amount)
-    .bind(&f.price.currency)
-    .bind(Json(&f.attributes))
-    .bind(f.weight_grams)
-    .bind(f.active)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Product::from))
-}
-
-/// Deletes a product, returning what it was.
-pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Product>, sqlx::Error> {
-    record::delete::<ProductRow>(db, id).await
 }

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{ListParams, Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -280,13 +280,6 @@ impl ListParams for InventoryListParams {
 pub struct AlertListParams {
     /// Only this store.
     pub store_id: Option<Uuid>,
-}
-
-impl AlertListParams {
-    /// Checks the page.
-    pub fn validate(&self, page: &PageParams) -> Result<Page, ApiError> {
-        page.checked()
-    }
 }
 
 #[cfg(test)]

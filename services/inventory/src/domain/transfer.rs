@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -79,13 +78,6 @@ pub struct TransferListParams {
     pub store_id: Option<Uuid>,
     /// Only transfers of this product.
     pub product_id: Option<Uuid>,
-}
-
-impl TransferListParams {
-    /// Checks the page.
-    pub fn validate(&self, page: &PageParams) -> Result<Page, ApiError> {
-        page.checked()
-    }
 }
 
 #[cfg(test)]

@@ -30,8 +30,9 @@ pub struct MovementRow {
 }
 
 impl Record for MovementRow {
-    const TABLE: &'static str = "movements m";
+    const TABLE: &'static str = "movements";
     const ALIAS: &'static str = "m";
+    const FROM: &'static str = "movements m";
     const COLUMNS: &'static str = COLUMNS;
     type Item = Movement;
 }

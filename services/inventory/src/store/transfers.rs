@@ -27,8 +27,9 @@ pub struct TransferRow {
 }
 
 impl Record for TransferRow {
-    const TABLE: &'static str = "transfers t";
+    const TABLE: &'static str = "transfers";
     const ALIAS: &'static str = "t";
+    const FROM: &'static str = "transfers t";
     const COLUMNS: &'static str = COLUMNS;
     type Item = Transfer;
 }

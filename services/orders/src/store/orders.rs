@@ -42,9 +42,10 @@ pub struct OrderRow {
 }
 
 impl Record for OrderRow {
-    const TABLE: &'static str = "orders o";
+    const TABLE: &'static str = "orders";
     const ALIAS: &'static str = "o";
     const FROM: &'static str = FROM;
+    const COUNT_FROM: &'static str = "orders o";
     const COLUMNS: &'static str = COLUMNS;
     type Item = Self;
 }

@@ -34,8 +34,9 @@ pub struct PaymentRow {
 }
 
 impl Record for PaymentRow {
-    const TABLE: &'static str = "payments p";
+    const TABLE: &'static str = "payments";
     const ALIAS: &'static str = "p";
+    const FROM: &'static str = "payments p";
     const COLUMNS: &'static str = COLUMNS;
     type Item = Payment;
 }

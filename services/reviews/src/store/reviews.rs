@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use kit::cursor::KeyKind;
 use kit::pagination::{Page, PageOf};
-use kit::record::{self, Record};
+use kit::record::{self, Fields, Query, Record};
 use kit::sql::{ListError, SortKey};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -29,10 +29,22 @@ pub struct ReviewRow {
 }
 
 impl Record for ReviewRow {
-    const TABLE: &'static str = "reviews r";
+    const TABLE: &'static str = "reviews";
     const ALIAS: &'static str = "r";
+    const FROM: &'static str = "reviews r";
     const COLUMNS: &'static str = COLUMNS;
     type Item = Review;
+}
+
+impl Fields for ReviewFields {
+    const COLUMNS: &'static [&'static str] = &["rating", "title", "body"];
+
+    fn bind<'q, O>(&'q self, query: Query<'q, O>) -> Query<'q, O> {
+        query
+            .bind(rating_column(self.rating))
+            .bind(&self.title)
+            .bind(&self.body)
+    }
 }
 
 impl From<ReviewRow> for Review {
@@ -152,17 +164,7 @@ pub async fn update(
     id: Uuid,
     fields: &ReviewFields,
 ) -> Result<Option<Review>, sqlx::Error> {
-    let row: Option<ReviewRow> = sqlx::query_as(&format!(
-        "UPDATE reviews AS r SET rating = $2, title = $3, body = $4, updated_at = now() \
-         WHERE r.id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(rating_column(fields.rating))
-    .bind(&fields.title)
-    .bind(&fields.body)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Review::from))
+    record::update::<ReviewRow, _>(db, id, fields).await
 }
 
 /// Deletes a review; false when it did not exist.

@@ -15,6 +15,7 @@ const USER_COLUMNS: &str = "id, email, display_name, role, created_at, updated_a
 impl Record for User {
     const TABLE: &'static str = "users";
     const ALIAS: &'static str = "users";
+    const FROM: &'static str = "users";
     const COLUMNS: &'static str = USER_COLUMNS;
     type Item = Self;
 }
