@@ -158,6 +158,12 @@ impl ApiError {
         }
     }
 
+    /// The fields the problem document names, in order (empty when it names none): what a
+    /// client, or a test, reads to know which inputs to correct.
+    pub fn invalid_fields(&self) -> Vec<String> {
+        self.problem().errors.into_iter().map(|e| e.field).collect()
+    }
+
     /// The problem document sent to the client.
     pub fn problem(&self) -> Problem {
         let status = self.status();

@@ -383,7 +383,7 @@ mod tests {
         let body = br#"{"name":"a\u0000b","lines":["ok","\u0000"]}"#;
         let err = parse_json::<Body>(body).unwrap_err();
         assert_eq!(err.status().as_u16(), 422);
-        let fields: Vec<_> = err.problem().errors.into_iter().map(|e| e.field).collect();
+        let fields = err.invalid_fields();
         assert_eq!(fields, ["lines[1]", "name"]);
         // An escaped backslash followed by "u0000" is six ordinary characters.
         let text = br#"{"name":"a\\u0000","lines":[]}"#;

@@ -100,14 +100,7 @@ mod tests {
     fn validation_names_the_bad_parts() {
         let mut v = Validator::new();
         Money::new(-1, "eur").validate("price", &mut v);
-        let fields: Vec<_> = v
-            .finish()
-            .unwrap_err()
-            .problem()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields = v.finish().unwrap_err().invalid_fields();
         assert_eq!(fields, ["price.amount", "price.currency"]);
     }
 

@@ -5,10 +5,15 @@
 //! page 1 costs. `offset` is still accepted for compatibility (it reads and skips every
 //! row before the page). `total` is counted only when asked for with `count=exact`.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::cursor::Cursor;
+use crate::error::ApiError;
+use crate::extract::parse_query;
 use crate::validate::Validator;
 
 /// Largest page a client may ask for.
@@ -115,6 +120,79 @@ impl PageParams {
             count: self.count.unwrap_or_default(),
         }
     }
+
+    /// The page of a list without filters of its own, or a 422 naming each bad parameter.
+    pub fn checked(&self) -> Result<Page, ApiError> {
+        self.validate_with(|_| ()).map(|((), page)| page)
+    }
+
+    /// The page and the validated query of a list: `filters` checks the list's own
+    /// parameters in the same [`Validator`] as the page's (so one 422 names every bad
+    /// parameter, the page's first) and builds the query, which is returned only when
+    /// nothing was bad.
+    pub fn validate_with<Q>(
+        &self,
+        filters: impl FnOnce(&mut Validator) -> Q,
+    ) -> Result<(Q, Page), ApiError> {
+        let mut v = Validator::new();
+        let page = self.validate(&mut v);
+        let query = filters(&mut v);
+        v.finish()?;
+        Ok((query, page))
+    }
+}
+
+/// The query parameters a list endpoint has of its own (its filters and sort), validated
+/// together with the page's.
+pub trait ListParams: DeserializeOwned {
+    /// The validated filters the store reads.
+    type Query;
+
+    /// Checks the list's own parameters, recording problems in `v`, and builds the query
+    /// (which is used only when nothing was bad).
+    fn filters(&self, v: &mut Validator) -> Self::Query;
+
+    /// The query and the page, or a 422 naming every bad parameter (the page's first).
+    fn validate(&self, page: &PageParams) -> Result<(Self::Query, Page), ApiError> {
+        page.validate_with(|v| self.filters(v))
+    }
+}
+
+/// List parameters that parsing alone checks (ids, flags): they are their own query, so
+/// `List<Parsed<P>>` extracts them with the validated page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Parsed<P>(pub P);
+
+impl<P: DeserializeOwned + Clone> ListParams for Parsed<P> {
+    type Query = P;
+
+    fn filters(&self, _v: &mut Validator) -> P {
+        self.0.clone()
+    }
+}
+
+/// A validated list request, extracted from the query string: the list's own parameters
+/// `P` (validated into [`ListParams::Query`]) and the page. A parameter that does not
+/// parse is a 422 naming it, as with [`crate::extract::Query`].
+#[derive(Debug)]
+pub struct List<P: ListParams> {
+    /// The validated filters.
+    pub query: P::Query,
+    /// The validated page.
+    pub page: Page,
+}
+
+impl<S: Send + Sync, P: ListParams> FromRequestParts<S> for List<P> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let text = parts.uri.query().unwrap_or_default();
+        let params: P = parse_query(text)?;
+        let page: PageParams = parse_query(text)?;
+        let (query, page) = params.validate(&page)?;
+        Ok(Self { query, page })
+    }
 }
 
 /// One page of a list as the store found it.
@@ -193,10 +271,8 @@ mod tests {
     use super::*;
 
     fn fields(v: &mut Validator) -> Vec<String> {
-        match v.finish() {
-            Ok(()) => vec![],
-            Err(err) => err.problem().errors.into_iter().map(|e| e.field).collect(),
-        }
+        v.finish()
+            .map_or_else(|err| err.invalid_fields(), |()| vec![])
     }
 
     #[test]
@@ -211,6 +287,84 @@ mod tests {
         }
         .validate(&mut v);
         assert_eq!(fields(&mut v), ["limit", "offset"]);
+    }
+
+    #[test]
+    fn filters_are_checked_with_the_page() {
+        let bad = PageParams {
+            limit: Some(0),
+            ..PageParams::default()
+        };
+        let err = bad
+            .validate_with(|v| {
+                v.push("rating", "must be 1 to 5");
+            })
+            .unwrap_err();
+        assert_eq!(err.invalid_fields(), ["limit", "rating"]);
+        let (query, page) = PageParams::default().validate_with(|_| 7).unwrap();
+        assert_eq!((query, page), (7, Page::first(20)));
+        assert_eq!(bad.checked().unwrap_err().invalid_fields(), ["limit"]);
+        assert_eq!(PageParams::default().checked().unwrap(), Page::first(20));
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Stars {
+        stars: Option<i64>,
+    }
+
+    impl ListParams for Stars {
+        type Query = Option<i64>;
+
+        fn filters(&self, v: &mut Validator) -> Option<i64> {
+            if let Some(stars) = self.stars {
+                v.range("stars", stars, 1, 5);
+            }
+            self.stars
+        }
+    }
+
+    async fn list_request(uri: &str) -> Result<List<Stars>, ApiError> {
+        let request = axum::http::Request::builder().uri(uri).body(()).unwrap();
+        let (mut parts, ()) = request.into_parts();
+        List::from_request_parts(&mut parts, &()).await
+    }
+
+    #[tokio::test]
+    async fn a_list_request_is_parsed_and_validated_from_the_query_string() {
+        let List { query, page } = list_request("/x?stars=4&limit=5").await.unwrap();
+        assert_eq!(query, Some(4));
+        assert_eq!(page, Page::first(5));
+        let bad = list_request("/x?stars=9&limit=0").await.unwrap_err();
+        assert_eq!(bad.invalid_fields(), ["limit", "stars"]);
+        let unparsed = list_request("/x?stars=many").await.unwrap_err();
+        assert_eq!(unparsed.invalid_fields(), ["stars"]);
+    }
+
+    #[tokio::test]
+    async fn parsed_parameters_are_their_own_query() {
+        #[derive(Debug, Clone, Deserialize, PartialEq)]
+        struct Store {
+            store: Option<u32>,
+        }
+        let request = axum::http::Request::builder()
+            .uri("/x?store=7&limit=0")
+            .body(())
+            .unwrap();
+        let (mut parts, ()) = request.into_parts();
+        let bad = List::<Parsed<Store>>::from_request_parts(&mut parts, &())
+            .await
+            .unwrap_err();
+        assert_eq!(bad.invalid_fields(), ["limit"]);
+        let request = axum::http::Request::builder()
+            .uri("/x?store=7")
+            .body(())
+            .unwrap();
+        let (mut parts, ()) = request.into_parts();
+        let List { query, page } = List::<Parsed<Store>>::from_request_parts(&mut parts, &())
+            .await
+            .unwrap();
+        assert_eq!(query, Store { store: Some(7) });
+        assert_eq!(page, Page::first(20));
     }
 
     #[test]

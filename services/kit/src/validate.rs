@@ -2,6 +2,9 @@
 
 use crate::error::{ApiError, FieldError};
 
+/// Longest free-text search term (`q`) a list accepts, in characters.
+pub const SEARCH_MAX: usize = 200;
+
 /// Collects field errors; [`Validator::finish`] turns them into one 422 problem.
 #[derive(Debug, Default)]
 #[must_use = "call finish() to report the errors"]
@@ -81,6 +84,18 @@ impl Validator {
         )
     }
 
+    /// A list's free-text search term: trimmed, and blank means no search; at most
+    /// [`SEARCH_MAX`] characters.
+    pub fn search(&mut self, field: &str, q: Option<&str>) -> Option<String> {
+        let q = q.map(str::trim).filter(|q| !q.is_empty())?;
+        self.check(
+            field,
+            q.chars().count() <= SEARCH_MAX,
+            format!("must be at most {SEARCH_MAX} characters"),
+        );
+        Some(q.to_string())
+    }
+
     /// Adds an error found elsewhere.
     pub fn push(&mut self, field: &str, message: impl Into<String>) -> &mut Self {
         self.errors.push(FieldError::new(field, message));
@@ -131,8 +146,10 @@ mod tests {
             .currency("currency", "eur")
             .finish()
             .unwrap_err();
-        let fields: Vec<_> = err.problem().errors.into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["name", "title", "price", "email", "currency"]);
+        assert_eq!(
+            err.invalid_fields(),
+            ["name", "title", "price", "email", "currency"]
+        );
     }
 
     #[test]
@@ -145,6 +162,19 @@ mod tests {
         ] {
             assert!(!is_email(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn blank_search_is_no_search() {
+        let mut v = Validator::new();
+        assert_eq!(v.search("q", Some("  ")), None);
+        assert_eq!(v.search("q", None), None);
+        assert_eq!(v.search("q", Some(" cat ")), Some("cat".into()));
+        assert_eq!(v.search("q", Some(" kib ")), Some("kib".into()));
+        assert!(v.finish().is_ok());
+        let long = "x".repeat(SEARCH_MAX + 1);
+        v.search("q", Some(&long));
+        assert_eq!(v.finish().unwrap_err().invalid_fields(), ["q"]);
     }
 
     #[test]

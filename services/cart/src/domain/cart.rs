@@ -192,7 +192,7 @@ mod tests {
     }
 
     fn fields(err: ApiError) -> Vec<String> {
-        err.problem().errors.into_iter().map(|e| e.field).collect()
+        err.invalid_fields()
     }
 
     #[test]

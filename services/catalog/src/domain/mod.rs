@@ -60,37 +60,19 @@ pub fn validate_price_range(min: Option<i64>, max: Option<i64>, v: &mut Validato
     }
 }
 
-/// A free-text search term: trimmed, empty means no search.
-pub fn search_term(q: Option<&str>, v: &mut Validator) -> Option<String> {
-    let q = q.map(str::trim).filter(|q| !q.is_empty())?;
-    v.check(
-        "q",
-        q.chars().count() <= 200,
-        "must be at most 200 characters",
-    );
-    Some(q.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fields(v: &mut Validator) -> Vec<String> {
-        match v.finish() {
-            Ok(()) => vec![],
-            Err(err) => err.problem().errors.into_iter().map(|e| e.field).collect(),
-        }
-    }
 
     #[test]
     fn price_range_must_be_ordered() {
         let mut v = Validator::new();
         validate_price_range(Some(10), Some(5), &mut v);
-        assert_eq!(fields(&mut v), ["minPrice"]);
+        assert_eq!(v.finish().unwrap_err().invalid_fields(), ["minPrice"]);
         validate_price_range(Some(-1), None, &mut v);
-        assert_eq!(fields(&mut v), ["minPrice"]);
+        assert_eq!(v.finish().unwrap_err().invalid_fields(), ["minPrice"]);
         validate_price_range(Some(5), Some(5), &mut v);
-        assert!(fields(&mut v).is_empty());
+        assert!(v.finish().is_ok());
     }
 
     #[test]
@@ -98,12 +80,5 @@ mod tests {
         let sort: Sort = serde_json::from_str("\"-price\"").unwrap();
         assert_eq!(sort, Sort::PriceDesc);
         assert!(serde_json::from_str::<Sort>("\"colour\"").is_err());
-    }
-
-    #[test]
-    fn blank_search_is_no_search() {
-        let mut v = Validator::new();
-        assert_eq!(search_term(Some("  "), &mut v), None);
-        assert_eq!(search_term(Some(" cat "), &mut v), Some("cat".into()));
     }
 }

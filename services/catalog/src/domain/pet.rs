@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -207,12 +207,11 @@ pub struct PetQuery {
     pub sort: Sort,
 }
 
-impl PetListParams {
-    /// Checks the filters and the page, naming each bad parameter.
-    pub fn validate(&self, page: &PageParams) -> Result<(PetQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        super::validate_price_range(self.min_price, self.max_price, &mut v);
+impl ListParams for PetListParams {
+    type Query = PetQuery;
+
+    fn filters(&self, v: &mut Validator) -> PetQuery {
+        super::validate_price_range(self.min_price, self.max_price, v);
         let tags: Vec<String> = self
             .tags
             .as_deref()
@@ -227,9 +226,7 @@ impl PetListParams {
             tags.len() <= TAGS_MAX && tags.iter().all(|t| t.chars().count() <= TAG_MAX),
             format!("at most {TAGS_MAX} tags of at most {TAG_MAX} characters"),
         );
-        let q = super::search_term(self.q.as_deref(), &mut v);
-        v.finish()?;
-        let query = PetQuery {
+        PetQuery {
             category_id: self.category_id,
             species: self
                 .species
@@ -241,10 +238,9 @@ impl PetListParams {
             tags,
             min_price: self.min_price,
             max_price: self.max_price,
-            q,
+            q: v.search("q", self.q.as_deref()),
             sort: self.sort.unwrap_or_default(),
-        };
-        Ok((query, page))
+        }
     }
 }
 
@@ -354,6 +350,8 @@ impl Pet {
 
 #[cfg(test)]
 mod tests {
+    use kit::pagination::PageParams;
+
     use super::*;
 
     fn today() -> NaiveDate {
@@ -380,7 +378,7 @@ mod tests {
     fn bad_fields(f: &PetFields) -> Vec<String> {
         f.validate(today())
             .err()
-            .map(|e| e.problem().errors.into_iter().map(|e| e.field).collect())
+            .map(|e| e.invalid_fields())
             .unwrap_or_default()
     }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -185,27 +185,23 @@ pub struct ProductQuery {
     pub sort: Sort,
 }
 
-impl ProductListParams {
-    /// Checks the filters and the page, naming each bad parameter.
-    pub fn validate(&self, page: &PageParams) -> Result<(ProductQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        super::validate_price_range(self.min_price, self.max_price, &mut v);
+impl ListParams for ProductListParams {
+    type Query = ProductQuery;
+
+    fn filters(&self, v: &mut Validator) -> ProductQuery {
+        super::validate_price_range(self.min_price, self.max_price, v);
         if let Some(currency) = &self.currency {
             v.currency("currency", currency);
         }
-        let q = super::search_term(self.q.as_deref(), &mut v);
-        v.finish()?;
-        let query = ProductQuery {
+        ProductQuery {
             category_id: self.category_id,
             min_price: self.min_price,
             max_price: self.max_price,
             currency: self.currency.clone(),
             active: self.active,
-            q,
+            q: v.search("q", self.q.as_deref()),
             sort: self.sort.unwrap_or_default(),
-        };
-        Ok((query, page))
+        }
     }
 }
 
@@ -317,6 +313,8 @@ impl Product {
 
 #[cfg(test)]
 mod tests {
+    use kit::pagination::PageParams;
+
     use super::*;
 
     fn fields() -> ProductFields {
@@ -338,7 +336,7 @@ mod tests {
     fn bad_fields(f: &ProductFields) -> Vec<String> {
         f.validate()
             .err()
-            .map(|e| e.problem().errors.into_iter().map(|e| e.field).collect())
+            .map(|e| e.invalid_fields())
             .unwrap_or_default()
     }
 
@@ -416,14 +414,7 @@ mod tests {
             limit: Some(101),
             ..PageParams::default()
         };
-        let fields: Vec<_> = params
-            .validate(&page)
-            .unwrap_err()
-            .problem()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields = params.validate(&page).unwrap_err().invalid_fields();
         assert_eq!(fields, ["limit", "minPrice", "currency"]);
     }
 }

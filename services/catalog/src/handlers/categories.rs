@@ -5,9 +5,8 @@ use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::Admin;
 use kit::error::{ApiError, Problem, ResultExt};
-use kit::extract::{Json, Path, Query};
-use kit::pagination::{PageParams, Paginated};
-use kit::validate::Validator;
+use kit::extract::{Json, Path};
+use kit::pagination::{List, PageParams, Paginated, Parsed};
 use uuid::Uuid;
 
 use crate::domain::category::{
@@ -40,12 +39,11 @@ fn unknown_parent() -> ApiError {
 #[tracing::instrument(skip_all, err)]
 pub async fn list(
     State(state): State<AppState>,
-    Query(params): Query<CategoryListParams>,
-    Query(page): Query<PageParams>,
+    List {
+        query: params,
+        page,
+    }: List<Parsed<CategoryListParams>>,
 ) -> ApiResult<Json<Paginated<Category>>> {
-    let mut v = Validator::new();
-    let page = page.validate(&mut v);
-    v.finish()?;
     let items = store::list(&state.pool, params.parent_id, &page).await?;
     Ok(Json(Paginated::new(items, &page)))
 }

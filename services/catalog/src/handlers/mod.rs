@@ -2,6 +2,7 @@
 //! event, answer.
 
 pub mod categories;
+mod items;
 pub mod pets;
 pub mod products;
 

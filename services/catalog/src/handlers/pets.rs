@@ -5,21 +5,45 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use kit::ApiResult;
 use kit::auth::Admin;
-use kit::error::{ApiError, Problem, ResultExt};
-use kit::extract::{Json, Path, Query};
-use kit::pagination::{PageParams, Paginated};
+use kit::error::{ApiError, Problem};
+use kit::extract::{Json, Path};
+use kit::pagination::{List, PageParams, Paginated};
 use uuid::Uuid;
 
-use super::{ensure_category, unknown_category};
+use super::items::{self, Item, not_found};
 use crate::domain::pet::{NewPet, Pet, PetFields, PetListParams, PetPatch};
 use crate::events::{PET_CREATED, PET_DELETED, PET_UPDATED, PetEvent, PetUpdated};
 use crate::state::AppState;
 use crate::store::pets as store;
 
-const CATEGORY_FKEY: &str = "pets_category_fkey";
+impl Item for Pet {
+    type Fields = PetFields;
+    type Row = store::PetRow;
+    type Event = PetEvent;
+    type Updated = PetUpdated;
 
-fn not_found() -> ApiError {
-    ApiError::not_found("pet")
+    const NAME: &'static str = "pet";
+    const CREATED: &'static str = PET_CREATED;
+    const UPDATED: &'static str = PET_UPDATED;
+    const DELETED: &'static str = PET_DELETED;
+    const CATEGORY_FKEY: &'static str = "pets_category_fkey";
+
+    fn fields(&self) -> PetFields {
+        Pet::fields(self)
+    }
+
+    fn category(fields: &PetFields) -> Uuid {
+        fields.category_id
+    }
+
+    // A birth date may not lie in the future, so the check needs today.
+    fn validate(fields: &PetFields) -> Result<(), ApiError> {
+        fields.validate(Utc::now().date_naive())
+    }
+
+    fn updated(before: &Self, after: &Self) -> PetUpdated {
+        PetUpdated::new(before, after)
+    }
 }
 
 /// Lists pets: filter by category subtree, species, status, tags (all of them), price
@@ -35,10 +59,8 @@ fn not_found() -> ApiError {
 #[tracing::instrument(skip_all, err)]
 pub async fn list(
     State(state): State<AppState>,
-    Query(params): Query<PetListParams>,
-    Query(page): Query<PageParams>,
+    List { query, page }: List<PetListParams>,
 ) -> ApiResult<Json<Paginated<Pet>>> {
-    let (query, page) = params.validate(&page)?;
     let items = store::list(&state.pool, &query, &page).await?;
     Ok(Json(Paginated::new(items, &page)))
 }
@@ -58,7 +80,7 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<Uuid>) -> ApiResu
     store::get(&state.pool, id)
         .await?
         .map(Json)
-        .ok_or_else(not_found)
+        .ok_or_else(not_found::<Pet>)
 }
 
 /// Creates a pet (admin); emits `pet.created`.
@@ -81,17 +103,7 @@ pub async fn create(
     Json(body): Json<NewPet>,
 ) -> ApiResult<(StatusCode, Json<Pet>)> {
     let fields = PetFields::from(body).normalized();
-    fields.validate(Utc::now().date_naive())?;
-    let mut tx = state.pool.begin().await?;
-    ensure_category(&mut *tx, fields.category_id).await?;
-    let pet = store::insert(&mut *tx, &fields)
-        .await
-        .on_constraint(CATEGORY_FKEY, unknown_category)?;
-    state
-        .outbox
-        .enqueue(&mut tx, PET_CREATED, &PetEvent::from(&pet))
-        .await?;
-    tx.commit().await?;
+    let pet = items::create::<Pet>(&state, fields).await?;
     Ok((StatusCode::CREATED, Json(pet)))
 }
 
@@ -117,29 +129,8 @@ pub async fn update(
     Path(id): Path<Uuid>,
     Json(patch): Json<PetPatch>,
 ) -> ApiResult<Json<Pet>> {
-    let mut tx = state.pool.begin().await?;
-    let before = store::get_for_update(&mut *tx, id)
-        .await?
-        .ok_or_else(not_found)?;
-    let current = before.fields();
-    let fields = patch.apply(&current).normalized();
-    fields.validate(Utc::now().date_naive())?;
-    if fields == current {
-        return Ok(Json(before));
-    }
-    if fields.category_id != current.category_id {
-        ensure_category(&mut *tx, fields.category_id).await?;
-    }
-    let after = store::update(&mut *tx, id, &fields)
-        .await
-        .on_constraint(CATEGORY_FKEY, unknown_category)?
-        .ok_or_else(not_found)?;
-    state
-        .outbox
-        .enqueue(&mut tx, PET_UPDATED, &PetUpdated::new(&before, &after))
-        .await?;
-    tx.commit().await?;
-    Ok(Json(after))
+    let change = |current: &PetFields| patch.apply(current).normalized();
+    Ok(Json(items::update::<Pet>(&state, id, change).await?))
 }
 
 /// Deletes a pet (admin); emits `pet.deleted`.
@@ -161,12 +152,6 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    let mut tx = state.pool.begin().await?;
-    let pet = store::delete(&mut *tx, id).await?.ok_or_else(not_found)?;
-    state
-        .outbox
-        .enqueue(&mut tx, PET_DELETED, &PetEvent::from(&pet))
-        .await?;
-    tx.commit().await?;
+    items::delete::<Pet>(&state, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,11 +9,11 @@ use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::Admin;
 use kit::error::{ApiError, Problem, ResultExt};
-use kit::extract::{Json, Path, Query};
-use kit::pagination::{PageParams, Paginated};
+use kit::extract::{Json, Path};
+use kit::pagination::{List, PageParams, Paginated};
 use uuid::Uuid;
 
-use super::{ensure_category, unknown_category};
+use super::items::{self, Item, not_found};
 use crate::domain::product::{NewProduct, Product, ProductFields, ProductListParams, ProductPatch};
 use crate::events::{
     PRODUCT_CREATED, PRODUCT_DELETED, PRODUCT_UPDATED, ProductEvent, ProductUpdated,
@@ -22,14 +22,42 @@ use crate::state::AppState;
 use crate::store::products as store;
 
 const SKU_KEY: &str = "products_sku_key";
-const CATEGORY_FKEY: &str = "products_category_fkey";
 
 fn sku_taken() -> ApiError {
     ApiError::conflict("sku", "a product with this sku already exists")
 }
 
-fn not_found() -> ApiError {
-    ApiError::not_found("product")
+impl Item for Product {
+    type Fields = ProductFields;
+    type Row = store::ProductRow;
+    type Event = ProductEvent;
+    type Updated = ProductUpdated;
+
+    const NAME: &'static str = "product";
+    const CREATED: &'static str = PRODUCT_CREATED;
+    const UPDATED: &'static str = PRODUCT_UPDATED;
+    const DELETED: &'static str = PRODUCT_DELETED;
+    const CATEGORY_FKEY: &'static str = "products_category_fkey";
+
+    fn fields(&self) -> ProductFields {
+        Product::fields(self)
+    }
+
+    fn category(fields: &ProductFields) -> Uuid {
+        fields.category_id
+    }
+
+    fn validate(fields: &ProductFields) -> Result<(), ApiError> {
+        fields.validate()
+    }
+
+    fn updated(before: &Self, after: &Self) -> ProductUpdated {
+        ProductUpdated::new(before, after)
+    }
+
+    fn on_conflict<T>(written: Result<T, ApiError>) -> Result<T, ApiError> {
+        written.on_constraint(SKU_KEY, sku_taken)
+    }
 }
 
 /// Lists products: filter by category subtree, price range, currency, active flag and
@@ -45,10 +73,8 @@ fn not_found() -> ApiError {
 #[tracing::instrument(skip_all, err)]
 pub async fn list(
     State(state): State<AppState>,
-    Query(params): Query<ProductListParams>,
-    Query(page): Query<PageParams>,
+    List { query, page }: List<ProductListParams>,
 ) -> ApiResult<Json<Paginated<Product>>> {
-    let (query, page) = params.validate(&page)?;
     let items = store::list(&state.pool, &query, &page).await?;
     Ok(Json(Paginated::new(items, &page)))
 }
@@ -68,7 +94,7 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<Uuid>) -> ApiResu
     store::get(&state.pool, id)
         .await?
         .map(Json)
-        .ok_or_else(not_found)
+        .ok_or_else(not_found::<Product>)
 }
 
 /// Creates a product (admin); emits `product.created`.
@@ -92,18 +118,7 @@ pub async fn create(
     Json(body): Json<NewProduct>,
 ) -> ApiResult<(StatusCode, Json<Product>)> {
     let fields = ProductFields::from(body).normalized();
-    fields.validate()?;
-    let mut tx = state.pool.begin().await?;
-    ensure_category(&mut *tx, fields.category_id).await?;
-    let product = store::insert(&mut *tx, &fields)
-        .await
-        .on_constraint(SKU_KEY, sku_taken)
-        .on_constraint(CATEGORY_FKEY, unknown_category)?;
-    state
-        .outbox
-        .enqueue(&mut tx, PRODUCT_CREATED, &ProductEvent::from(&product))
-        .await?;
-    tx.commit().await?;
+    let product = items::create::<Product>(&state, fields).await?;
     Ok((StatusCode::CREATED, Json(product)))
 }
 
@@ -131,34 +146,8 @@ pub async fn update(
     Path(id): Path<Uuid>,
     Json(patch): Json<ProductPatch>,
 ) -> ApiResult<Json<Product>> {
-    let mut tx = state.pool.begin().await?;
-    let before = store::get_for_update(&mut *tx, id)
-        .await?
-        .ok_or_else(not_found)?;
-    let current = before.fields();
-    let fields = patch.apply(&current).normalized();
-    fields.validate()?;
-    if fields == current {
-        return Ok(Json(before));
-    }
-    if fields.category_id != current.category_id {
-        ensure_category(&mut *tx, fields.category_id).await?;
-    }
-    let after = store::update(&mut *tx, id, &fields)
-        .await
-        .on_constraint(SKU_KEY, sku_taken)
-        .on_constraint(CATEGORY_FKEY, unknown_category)?
-        .ok_or_else(not_found)?;
-    state
-        .outbox
-        .enqueue(
-            &mut tx,
-            PRODUCT_UPDATED,
-            &ProductUpdated::new(&before, &after),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(Json(after))
+    let change = |current: &ProductFields| patch.apply(current).normalized();
+    Ok(Json(items::update::<Product>(&state, id, change).await?))
 }
 
 /// Deletes a product (admin); emits `product.deleted`.
@@ -180,12 +169,6 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    let mut tx = state.pool.begin().await?;
-    let product = store::delete(&mut *tx, id).await?.ok_or_else(not_found)?;
-    state
-        .outbox
-        .enqueue(&mut tx, PRODUCT_DELETED, &ProductEvent::from(&product))
-        .await?;
-    tx.commit().await?;
+    items::delete::<Product>(&state, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,14 +1,23 @@
 //! SQL of categories.
 
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Record};
 use kit::sql::ListError;
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{KeyKind, Listing, SortKey, fetch_page};
+use super::{KeyKind, SortKey};
 use crate::domain::category::{Category, CategoryRef};
 
-const COLUMNS: &str = "id, name, slug, parent_id, created_at, updated_at";
+const COLUMNS: &str = "c.id, c.name, c.slug, c.parent_id, c.created_at, c.updated_at";
+
+impl Record for Category {
+    const TABLE: &'static str = "categories";
+    const ALIAS: &'static str = "c";
+    const FROM: &'static str = "categories c";
+    const COLUMNS: &'static str = COLUMNS;
+    type Item = Self;
+}
 
 /// A page of categories (optionally only the children of `parent`), oldest first.
 pub async fn list(
@@ -21,32 +30,17 @@ pub async fn list(
         SortKey::asc("c.id", KeyKind::Uuid),
     ];
     let scope = format!("categories {parent:?}");
-    let listing = Listing {
-        columns: "c.id, c.name, c.slug, c.parent_id, c.created_at, c.updated_at",
-        from: "categories c",
-        count_from: "categories c",
-        keys: KEYS,
-        scope: &scope,
+    let filters = |qb: &mut QueryBuilder<'_, Postgres>| {
+        if let Some(parent) = parent {
+            qb.push(" AND c.parent_id = ").push_bind(parent);
+        }
     };
-    fetch_page(
-        db,
-        listing,
-        |qb| {
-            if let Some(parent) = parent {
-                qb.push(" AND c.parent_id = ").push_bind(parent);
-            }
-        },
-        page,
-    )
-    .await
+    record::list::<Category>(db, KEYS, &scope, filters, page).await
 }
 
 /// One category.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Category>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM categories WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    record::get::<Category>(db, id).await
 }
 
 /// Whether the category exists.
@@ -116,7 +110,7 @@ pub async fn insert(
     parent: Option<Uuid>,
 ) -> Result<Category, sqlx::Error> {
     sqlx::query_as(&format!(
-        "INSERT INTO categories (id, name, slug, parent_id) VALUES ($1, $2, $3, $4) \
+        "INSERT INTO categories AS c (id, name, slug, parent_id) VALUES ($1, $2, $3, $4) \
          RETURNING {COLUMNS}"
     ))
     .bind(Uuid::new_v4())
@@ -136,8 +130,8 @@ pub async fn update(
     parent: Option<Uuid>,
 ) -> Result<Option<Category>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "UPDATE categories SET name = $2, slug = $3, parent_id = $4, updated_at = now() \
-         WHERE id = $1 RETURNING {COLUMNS}"
+        "UPDATE categories AS c SET name = $2, slug = $3, parent_id = $4, updated_at = now() \
+         WHERE c.id = $1 RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(name.trim())

@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Fields, Query, Record};
 use kit::sql::ListError;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Listing, contains_pattern, fetch_page, push_category_subtree, sort_keys};
+use super::{Listing, contains_pattern, push_category_subtree, sort_keys};
 use crate::domain::Money;
 use crate::domain::pet::{Pet, PetFields, PetQuery, PetStatus};
 
@@ -30,6 +31,43 @@ pub struct PetRow {
     currency: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+impl Record for PetRow {
+    const TABLE: &'static str = "pets";
+    const ALIAS: &'static str = "p";
+    const FROM: &'static str = "pets p";
+    const COLUMNS: &'static str = COLUMNS;
+    type Item = Pet;
+}
+
+impl Fields for PetFields {
+    const COLUMNS: &'static [&'static str] = &[
+        "name",
+        "species",
+        "breed",
+        "birth_date",
+        "category_id",
+        "tags",
+        "photo_urls",
+        "status",
+        "price_amount",
+        "currency",
+    ];
+
+    fn bind<'q, O>(&'q self, query: Query<'q, O>) -> Query<'q, O> {
+        query
+            .bind(self.name.trim())
+            .bind(self.species.trim())
+            .bind(self.breed.as_deref().map(str::trim))
+            .bind(self.birth_date)
+            .bind(self.category_id)
+            .bind(&self.tags)
+            .bind(&self.photo_urls)
+            .bind(self.status)
+            .bind(self.price.amount)
+            .bind(&self.price.currency)
+    }
 }
 
 impl From<PetRow> for Pet {
@@ -90,13 +128,7 @@ pub fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &PetQuery) {
 
 /// The list of pets for `query`; `scope` is its `Debug`, which binds cursors to it.
 pub fn listing<'a>(query: &PetQuery, scope: &'a str) -> Listing<'a> {
-    Listing {
-        columns: COLUMNS,
-        from: "pets p",
-        count_from: "pets p",
-        keys: sort_keys(query.sort),
-        scope,
-    }
+    record::listing::<PetRow>(sort_keys(query.sort), scope)
 }
 
 /// One page of the pets matching `query`.
@@ -106,58 +138,18 @@ pub async fn list(
     page: &Page,
 ) -> Result<PageOf<Pet>, ListError> {
     let scope = format!("{query:?}");
-    let page: PageOf<PetRow> = fetch_page(
-        db,
-        listing(query, &scope),
-        |qb| push_filters(qb, query),
-        page,
-    )
-    .await?;
-    Ok(page.map(Pet::from))
+    let keys = sort_keys(query.sort);
+    record::list::<PetRow>(db, keys, &scope, |qb| push_filters(qb, query), page).await
 }
 
 /// One pet.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
-    let row: Option<PetRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM pets p WHERE p.id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(Pet::from))
+    record::get::<PetRow>(db, id).await
 }
 
 /// One pet, locked until the end of the transaction (read-modify-write).
 pub async fn get_for_update(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
-    let row: Option<PetRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM pets p WHERE p.id = $1 FOR UPDATE"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Pet::from))
-}
-
-/// Inserts a pet.
-pub async fn insert(db: impl PgExecutor<'_>, f: &PetFields) -> Result<Pet, sqlx::Error> {
-    let row: PetRow = sqlx::query_as(&format!(
-        "INSERT INTO pets AS p (id, name, species, breed, birth_date, category_id, tags, \
-             photo_urls, status, price_amount, currency) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
-    ))
-    .bind(Uuid::new_v4())
-    .bind(f.name.trim())
-    .bind(f.species.trim())
-    .bind(f.breed.as_deref().map(str::trim))
-    .bind(f.birth_date)
-    .bind(f.category_id)
-    .bind(&f.tags)
-    .bind(&f.photo_urls)
-    .bind(f.status)
-    .bind(f.price.amount)
-    .bind(&f.price.currency)
-    .fetch_one(db)
-    .await?;
-    Ok(row.into())
+    record::get_for_update::<PetRow>(db, id).await
 }
 
 /// Overwrites a pet's fields; `None` when it does not exist.
@@ -166,35 +158,5 @@ pub async fn update(
     id: Uuid,
     f: &PetFields,
 ) -> Result<Option<Pet>, sqlx::Error> {
-    let row: Option<PetRow> = sqlx::query_as(&format!(
-        "UPDATE pets AS p SET name = $2, species = $3, breed = $4, birth_date = $5, \
-             category_id = $6, tags = $7, photo_urls = $8, status = $9, price_amount = $10, \
-             currency = $11, updated_at = now() \
-         WHERE p.id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(f.name.trim())
-    .bind(f.species.trim())
-    .bind(f.breed.as_deref().map(str::trim))
-    .bind(f.birth_date)
-    .bind(f.category_id)
-    .bind(&f.tags)
-    .bind(&f.photo_urls)
-    .bind(f.status)
-    .bind(f.price.amount)
-    .bind(&f.price.currency)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Pet::from))
-}
-
-/// Deletes a pet, returning what it was.
-pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Pet>, sqlx::Error> {
-    let row: Option<PetRow> = sqlx::query_as(&format!(
-        "DELETE FROM pets AS p WHERE p.id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Pet::from))
+    record::update::<PetRow, _>(db, id, f).await
 }

@@ -4,12 +4,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Fields, Query, Record};
 use kit::sql::ListError;
 use sqlx::types::Json;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Listing, contains_pattern, fetch_page, push_category_subtree, sort_keys};
+use super::{Listing, contains_pattern, push_category_subtree, sort_keys};
 use crate::domain::Money;
 use crate::domain::product::{Product, ProductFields, ProductQuery};
 
@@ -32,6 +33,41 @@ pub struct ProductRow {
     active: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+impl Record for ProductRow {
+    const TABLE: &'static str = "products";
+    const ALIAS: &'static str = "p";
+    const FROM: &'static str = "products p";
+    const COLUMNS: &'static str = COLUMNS;
+    type Item = Product;
+}
+
+impl Fields for ProductFields {
+    const COLUMNS: &'static [&'static str] = &[
+        "sku",
+        "name",
+        "description",
+        "category_id",
+        "price_amount",
+        "currency",
+        "attributes",
+        "weight_grams",
+        "active",
+    ];
+
+    fn bind<'q, O>(&'q self, query: Query<'q, O>) -> Query<'q, O> {
+        query
+            .bind(&self.sku)
+            .bind(self.name.trim())
+            .bind(&self.description)
+            .bind(self.category_id)
+            .bind(self.price.amount)
+            .bind(&self.price.currency)
+            .bind(Json(&self.attributes))
+            .bind(self.weight_grams)
+            .bind(self.active)
+    }
 }
 
 impl From<ProductRow> for Product {
@@ -86,13 +122,7 @@ pub fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &ProductQuery) {
 
 /// The list of products for `query`; `scope` is its `Debug`, which binds cursors to it.
 pub fn listing<'a>(query: &ProductQuery, scope: &'a str) -> Listing<'a> {
-    Listing {
-        columns: COLUMNS,
-        from: "products p",
-        count_from: "products p",
-        keys: sort_keys(query.sort),
-        scope,
-    }
+    record::listing::<ProductRow>(sort_keys(query.sort), scope)
 }
 
 /// One page of the products matching `query`.
@@ -102,96 +132,11 @@ pub async fn list(
     page: &Page,
 ) -> Result<PageOf<Product>, ListError> {
     let scope = format!("{query:?}");
-    let page: PageOf<ProductRow> = fetch_page(
-        db,
-        listing(query, &scope),
-        |qb| push_filters(qb, query),
-        page,
-    )
-    .await?;
-    Ok(page.map(Product::from))
+    let keys = sort_keys(query.sort);
+    record::list::<ProductRow>(db, keys, &scope, |qb| push_filters(qb, query), page).await
 }
 
 /// One product.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Product>, sqlx::Error> {
-    let row: Option<ProductRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM products p WHERE p.id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(Product::from))
-}
-
-/// One product, locked until the end of the transaction (read-modify-write).
-pub async fn get_for_update(
-    db: impl PgExecutor<'_>,
-    id: Uuid,
-) -> Result<Option<Product>, sqlx::Error> {
-    let row: Option<ProductRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM products p WHERE p.id = $1 FOR UPDATE"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Product::from))
-}
-
-/// Inserts a product.
-pub async fn insert(db: impl PgExecutor<'_>, f: &ProductFields) -> Result<Product, sqlx::Error> {
-    let row: ProductRow = sqlx::query_as(&format!(
-        "INSERT INTO products AS p (id, sku, name, description, category_id, price_amount, \
-             currency, attributes, weight_grams, active) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
-    ))
-    .bind(Uuid::new_v4())
-    .bind(&f.sku)
-    .bind(f.name.trim())
-    .bind(&f.description)
-    .bind(f.category_id)
-    .bind(f.price.amount)
-    .bind(&f.price.currency)
-    .bind(Json(&f.attributes))
-    .bind(f.weight_grams)
-    .bind(f.active)
-    .fetch_one(db)
-    .await?;
-    Ok(row.into())
-}
-
-/// Overwrites a product's fields; `None` when it does not exist.
-pub async fn update(
-    db: impl PgExecutor<'_>,
-    id: Uuid,
-    f: &ProductFields,
-) -> Result<Option<Product>, sqlx::Error> {
-    let row: Option<ProductRow> = sqlx::query_as(&format!(
-        "UPDATE products AS p SET sku = $2, name = $3, description = $4, category_id = $5, \
-             price_amount = $6, currency = $7, attributes = $8, weight_grams = $9, \
-             active = $10, updated_at = now() \
-         WHERE p.id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(&f.sku)
-    .bind(f.name.trim())
-    .bind(&f.description)
-    .bind(f.category_id)
-    .bind(f.price.amount)
-    .bind(&f.price.currency)
-    .bind(Json(&f.attributes))
-    .bind(f.weight_grams)
-    .bind(f.active)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Product::from))
-}
-
-/// Deletes a product, returning what it was.
-pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Product>, sqlx::Error> {
-    let row: Option<ProductRow> = sqlx::query_as(&format!(
-        "DELETE FROM products AS p WHERE p.id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Product::from))
+    record::get::<ProductRow>(db, id).await
 }

@@ -1,8 +1,7 @@
 //! Movements: the immutable ledger of stock changes.
 
 use chrono::{DateTime, Utc};
-use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -133,29 +132,26 @@ pub struct MovementQuery {
     pub to: Option<DateTime<Utc>>,
 }
 
-impl MovementListParams {
-    /// Checks the range and the page.
-    pub fn validate(&self, page: &PageParams) -> Result<(MovementQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
+impl ListParams for MovementListParams {
+    type Query = MovementQuery;
+
+    fn filters(&self, v: &mut Validator) -> MovementQuery {
         if let (Some(from), Some(to)) = (self.from, self.to) {
             v.check("from", from <= to, "must not be after `to`");
         }
-        v.finish()?;
-        Ok((
-            MovementQuery {
-                store_id: self.store_id,
-                product_id: self.product_id,
-                from: self.from,
-                to: self.to,
-            },
-            page,
-        ))
+        MovementQuery {
+            store_id: self.store_id,
+            product_id: self.product_id,
+            from: self.from,
+            to: self.to,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use kit::pagination::PageParams;
+
     use super::*;
 
     #[test]

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -261,21 +261,15 @@ pub struct InventoryQuery {
     pub q: Option<String>,
 }
 
-impl InventoryListParams {
-    /// Checks the filters and the page.
-    pub fn validate(&self, page: &PageParams) -> Result<(InventoryQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        let q = super::search_term(self.q.as_deref(), &mut v);
-        v.finish()?;
-        Ok((
-            InventoryQuery {
-                category_id: self.category_id,
-                below_minimum: self.below_minimum,
-                q,
-            },
-            page,
-        ))
+impl ListParams for InventoryListParams {
+    type Query = InventoryQuery;
+
+    fn filters(&self, v: &mut Validator) -> InventoryQuery {
+        InventoryQuery {
+            category_id: self.category_id,
+            below_minimum: self.below_minimum,
+            q: v.search("q", self.q.as_deref()),
+        }
     }
 }
 
@@ -286,16 +280,6 @@ impl InventoryListParams {
 pub struct AlertListParams {
     /// Only this store.
     pub store_id: Option<Uuid>,
-}
-
-impl AlertListParams {
-    /// Checks the page.
-    pub fn validate(&self, page: &PageParams) -> Result<Page, ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        v.finish()?;
-        Ok(page)
-    }
 }
 
 #[cfg(test)]
@@ -355,14 +339,7 @@ mod tests {
             min_stock: None,
             reason: String::new(),
         };
-        let fields: Vec<_> = body
-            .validate()
-            .unwrap_err()
-            .problem()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields = body.validate().unwrap_err().invalid_fields();
         assert_eq!(fields, ["onHand", "reason"]);
     }
 }

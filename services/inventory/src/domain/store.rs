@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -256,20 +256,14 @@ pub struct StoreQuery {
     pub q: Option<String>,
 }
 
-impl StoreListParams {
-    /// Checks the filters and the page.
-    pub fn validate(&self, page: &PageParams) -> Result<(StoreQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        let q = super::search_term(self.q.as_deref(), &mut v);
-        v.finish()?;
-        Ok((
-            StoreQuery {
-                status: self.status,
-                q,
-            },
-            page,
-        ))
+impl ListParams for StoreListParams {
+    type Query = StoreQuery;
+
+    fn filters(&self, v: &mut Validator) -> StoreQuery {
+        StoreQuery {
+            status: self.status,
+            q: v.search("q", self.q.as_deref()),
+        }
     }
 }
 
@@ -295,7 +289,7 @@ mod tests {
     fn bad_fields(f: &StoreFields) -> Vec<String> {
         match f.validate() {
             Ok(()) => vec![],
-            Err(err) => err.problem().errors.into_iter().map(|e| e.field).collect(),
+            Err(err) => err.invalid_fields(),
         }
     }
 

@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -81,16 +80,6 @@ pub struct TransferListParams {
     pub product_id: Option<Uuid>,
 }
 
-impl TransferListParams {
-    /// Checks the page.
-    pub fn validate(&self, page: &PageParams) -> Result<Page, ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        v.finish()?;
-        Ok(page)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,14 +94,7 @@ mod tests {
             quantity: 0,
             reason: "x".repeat(REASON_MAX + 1),
         };
-        let fields: Vec<_> = body
-            .validate()
-            .unwrap_err()
-            .problem()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields = body.validate().unwrap_err().invalid_fields();
         assert_eq!(fields, ["quantity", "toStoreId", "reason"]);
     }
 }

@@ -5,8 +5,8 @@ use axum::extract::State;
 use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::Problem;
-use kit::extract::{Json, Query};
-use kit::pagination::{PageParams, Paginated};
+use kit::extract::Json;
+use kit::pagination::{List, PageParams, Paginated, Parsed};
 
 use crate::domain::movement::{Movement, MovementListParams};
 use crate::domain::stock::{AlertListParams, StockItem};
@@ -29,10 +29,8 @@ use crate::store;
 pub async fn list(
     _user: Authenticated,
     State(state): State<AppState>,
-    Query(params): Query<MovementListParams>,
-    Query(page): Query<PageParams>,
+    List { query, page }: List<MovementListParams>,
 ) -> ApiResult<Json<Paginated<Movement>>> {
-    let (query, page) = params.validate(&page)?;
     let items = store::movements::list(&state.pool, &query, &page).await?;
     Ok(Json(Paginated::new(items, &page)))
 }
@@ -53,10 +51,11 @@ pub async fn list(
 pub async fn alerts(
     _user: Authenticated,
     State(state): State<AppState>,
-    Query(params): Query<AlertListParams>,
-    Query(page): Query<PageParams>,
+    List {
+        query: params,
+        page,
+    }: List<Parsed<AlertListParams>>,
 ) -> ApiResult<Json<Paginated<StockItem>>> {
-    let page = params.validate(&page)?;
     let items = store::stock::alerts(&state.pool, params.store_id, &page).await?;
     Ok(Json(Paginated::new(items, &page)))
 }

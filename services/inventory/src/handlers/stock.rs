@@ -5,8 +5,8 @@ use axum::extract::State;
 use kit::ApiResult;
 use kit::auth::{Admin, Authenticated};
 use kit::error::{ApiError, Problem};
-use kit::extract::{Json, Path, Query};
-use kit::pagination::{PageParams, Paginated};
+use kit::extract::{Json, Path};
+use kit::pagination::{List, PageParams, Paginated};
 use uuid::Uuid;
 
 use crate::domain::stock::{Adjustment, InventoryListParams, SetStock, StockItem};
@@ -40,10 +40,8 @@ pub async fn list(
     _user: Authenticated,
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
-    Query(params): Query<InventoryListParams>,
-    Query(page): Query<PageParams>,
+    List { query, page }: List<InventoryListParams>,
 ) -> ApiResult<Json<Paginated<StockItem>>> {
-    let (query, page) = params.validate(&page)?;
     let items = store::stock::list(&state.pool, id, &query, &page).await?;
     // A store with stock exists: only an empty page needs the second query that tells
     // "no such store" (404) from "nothing matches" (an empty page).

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::{Admin, Authenticated};
 use kit::error::{ApiError, Problem, ResultExt};
-use kit::extract::{Json, Path, Query};
-use kit::pagination::{PageParams, Paginated};
+use kit::extract::{Json, Path};
+use kit::pagination::{List, PageParams, Paginated};
 use uuid::Uuid;
 
 use crate::domain::store::{NewStore, Store, StoreFields, StoreListParams, StorePatch};
@@ -39,10 +39,8 @@ fn not_found() -> ApiError {
 pub async fn list(
     _user: Authenticated,
     State(state): State<AppState>,
-    Query(params): Query<StoreListParams>,
-    Query(page): Query<PageParams>,
+    List { query, page }: List<StoreListParams>,
 ) -> ApiResult<Json<Paginated<Store>>> {
-    let (query, page) = params.validate(&page)?;
     let items = store::list(&state.pool, &query, &page).await?;
     Ok(Json(Paginated::new(items, &page)))
 }

@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::{Admin, Authenticated};
 use kit::error::{ApiError, Problem};
-use kit::extract::{Json, Path, Query};
-use kit::pagination::{PageParams, Paginated};
+use kit::extract::{Json, Path};
+use kit::pagination::{List, PageParams, Paginated, Parsed};
 use uuid::Uuid;
 
 use crate::domain::transfer::{NewTransfer, Transfer, TransferListParams};
@@ -62,10 +62,11 @@ pub async fn create(
 pub async fn list(
     _user: Authenticated,
     State(state): State<AppState>,
-    Query(params): Query<TransferListParams>,
-    Query(page): Query<PageParams>,
+    List {
+        query: params,
+        page,
+    }: List<Parsed<TransferListParams>>,
 ) -> ApiResult<Json<Paginated<Transfer>>> {
-    let page = params.validate(&page)?;
     let items =
         store::transfers::list(&state.pool, params.store_id, params.product_id, &page).await?;
     Ok(Json(Paginated::new(items, &page)))

@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use kit::cursor::KeyKind;
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Record};
 use kit::sql::{ListError, SortKey};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Listing, fetch_page};
 use crate::domain::movement::{Movement, MovementKind, MovementQuery, NewMovement};
 
 const COLUMNS: &str = "m.id, m.store_id, m.product_id, m.kind, m.delta, m.on_hand_after, \
@@ -27,6 +27,14 @@ pub struct MovementRow {
     order_id: Option<Uuid>,
     transfer_id: Option<Uuid>,
     created_at: DateTime<Utc>,
+}
+
+impl Record for MovementRow {
+    const TABLE: &'static str = "movements";
+    const ALIAS: &'static str = "m";
+    const FROM: &'static str = "movements m";
+    const COLUMNS: &'static str = COLUMNS;
+    type Item = Movement;
 }
 
 impl From<MovementRow> for Movement {
@@ -96,14 +104,5 @@ pub async fn list(
         SortKey::desc("m.id", KeyKind::Uuid),
     ];
     let scope = format!("{query:?}");
-    let listing = Listing {
-        columns: COLUMNS,
-        from: "movements m",
-        count_from: "movements m",
-        keys: KEYS,
-        scope: &scope,
-    };
-    let page: PageOf<MovementRow> =
-        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
-    Ok(page.map(Movement::from))
+    record::list::<MovementRow>(db, KEYS, &scope, |qb| push_filters(qb, query), page).await
 }

@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 use kit::cursor::KeyKind;
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Fields, Query, Record};
 use kit::sql::{ListError, SortKey};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Listing, contains_pattern, fetch_page};
+use super::contains_pattern;
 use crate::domain::store::{Address, Store, StoreFields, StoreQuery, StoreStatus};
 
 const COLUMNS: &str = "s.id, s.code, s.name, s.line1, s.line2, s.city, s.postal_code, \
@@ -29,6 +30,39 @@ pub struct StoreRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     closed_at: Option<DateTime<Utc>>,
+}
+
+impl Record for StoreRow {
+    const TABLE: &'static str = "stores";
+    const ALIAS: &'static str = "s";
+    const FROM: &'static str = "stores s";
+    const COLUMNS: &'static str = COLUMNS;
+    type Item = Store;
+}
+
+impl Fields for StoreFields {
+    const COLUMNS: &'static [&'static str] = &[
+        "code",
+        "name",
+        "line1",
+        "line2",
+        "city",
+        "postal_code",
+        "country",
+        "timezone",
+    ];
+
+    fn bind<'q, O>(&'q self, query: Query<'q, O>) -> Query<'q, O> {
+        query
+            .bind(&self.code)
+            .bind(&self.name)
+            .bind(&self.address.line1)
+            .bind(&self.address.line2)
+            .bind(&self.address.city)
+            .bind(&self.address.postal_code)
+            .bind(&self.address.country)
+            .bind(&self.timezone)
+    }
 }
 
 impl From<StoreRow> for Store {
@@ -80,26 +114,12 @@ pub async fn list(
         SortKey::asc("s.id", KeyKind::Uuid),
     ];
     let scope = format!("{query:?}");
-    let listing = Listing {
-        columns: COLUMNS,
-        from: "stores s",
-        count_from: "stores s",
-        keys: KEYS,
-        scope: &scope,
-    };
-    let page: PageOf<StoreRow> =
-        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
-    Ok(page.map(Store::from))
+    record::list::<StoreRow>(db, KEYS, &scope, |qb| push_filters(qb, query), page).await
 }
 
 /// One store.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Store>, sqlx::Error> {
-    let row: Option<StoreRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM stores s WHERE s.id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(Store::from))
+    record::get::<StoreRow>(db, id).await
 }
 
 /// One store, locked against changes (closing) until the end of the transaction.
@@ -107,13 +127,7 @@ pub async fn get_for_update(
     db: impl PgExecutor<'_>,
     id: Uuid,
 ) -> Result<Option<Store>, sqlx::Error> {
-    let row: Option<StoreRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM stores s WHERE s.id = $1 FOR UPDATE"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Store::from))
+    record::get_for_update::<StoreRow>(db, id).await
 }
 
 /// The status of each of `ids` that exists, share-locked (in id order) so that no store
@@ -135,23 +149,7 @@ pub async fn lock_statuses(
 
 /// Inserts a store.
 pub async fn insert(db: impl PgExecutor<'_>, f: &StoreFields) -> Result<Store, sqlx::Error> {
-    let row: StoreRow = sqlx::query_as(&format!(
-        "INSERT INTO stores AS s (id, code, name, line1, line2, city, postal_code, country, \
-             timezone) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
-    ))
-    .bind(Uuid::new_v4())
-    .bind(&f.code)
-    .bind(&f.name)
-    .bind(&f.address.line1)
-    .bind(&f.address.line2)
-    .bind(&f.address.city)
-    .bind(&f.address.postal_code)
-    .bind(&f.address.country)
-    .bind(&f.timezone)
-    .fetch_one(db)
-    .await?;
-    Ok(row.into())
+    record::insert::<StoreRow, _>(db, f).await
 }
 
 /// Replaces the writable fields of a store.
@@ -160,23 +158,7 @@ pub async fn update(
     id: Uuid,
     f: &StoreFields,
 ) -> Result<Option<Store>, sqlx::Error> {
-    let row: Option<StoreRow> = sqlx::query_as(&format!(
-        "UPDATE stores AS s SET code = $2, name = $3, line1 = $4, line2 = $5, city = $6, \
-             postal_code = $7, country = $8, timezone = $9, updated_at = now() \
-         WHERE s.id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(&f.code)
-    .bind(&f.name)
-    .bind(&f.address.line1)
-    .bind(&f.address.line2)
-    .bind(&f.address.city)
-    .bind(&f.address.postal_code)
-    .bind(&f.address.country)
-    .bind(&f.timezone)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Store::from))
+    record::update::<StoreRow, _>(db, id, f).await
 }
 
 /// Closes an open store (a closed one is returned unchanged).

@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use kit::cursor::KeyKind;
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Record};
 use kit::sql::{ListError, SortKey};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Listing, fetch_page};
 use crate::domain::transfer::{NewTransfer, Transfer};
 
 const COLUMNS: &str = "t.id, t.from_store_id, t.to_store_id, t.product_id, t.quantity, \
@@ -24,6 +24,14 @@ pub struct TransferRow {
     reason: String,
     actor_id: Option<Uuid>,
     created_at: DateTime<Utc>,
+}
+
+impl Record for TransferRow {
+    const TABLE: &'static str = "transfers";
+    const ALIAS: &'static str = "t";
+    const FROM: &'static str = "transfers t";
+    const COLUMNS: &'static str = COLUMNS;
+    type Item = Transfer;
 }
 
 impl From<TransferRow> for Transfer {
@@ -66,13 +74,7 @@ pub async fn insert(
 
 /// One transfer.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Transfer>, sqlx::Error> {
-    let row: Option<TransferRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM transfers t WHERE t.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Transfer::from))
+    record::get::<TransferRow>(db, id).await
 }
 
 fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, store: Option<Uuid>, product: Option<Uuid>) {
@@ -100,14 +102,6 @@ pub async fn list(
         SortKey::desc("t.id", KeyKind::Uuid),
     ];
     let scope = format!("transfers {store:?} {product:?}");
-    let listing = Listing {
-        columns: COLUMNS,
-        from: "transfers t",
-        count_from: "transfers t",
-        keys: KEYS,
-        scope: &scope,
-    };
-    let page: PageOf<TransferRow> =
-        fetch_page(db, listing, |qb| push_filters(qb, store, product), page).await?;
-    Ok(page.map(Transfer::from))
+    let filters = |qb: &mut QueryBuilder<'_, Postgres>| push_filters(qb, store, product);
+    record::list::<TransferRow>(db, KEYS, &scope, filters, page).await
 }

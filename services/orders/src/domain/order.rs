@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -259,19 +259,14 @@ pub struct OrderQuery {
     pub user_id: Option<Uuid>,
 }
 
-impl OrderListParams {
-    /// Checks the page.
-    pub fn validate(&self, page: &PageParams) -> Result<(OrderQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        v.finish()?;
-        Ok((
-            OrderQuery {
-                status: self.status,
-                user_id: self.user_id,
-            },
-            page,
-        ))
+impl ListParams for OrderListParams {
+    type Query = OrderQuery;
+
+    fn filters(&self, _v: &mut Validator) -> OrderQuery {
+        OrderQuery {
+            status: self.status,
+            user_id: self.user_id,
+        }
     }
 }
 
@@ -280,7 +275,7 @@ mod tests {
     use super::*;
 
     fn fields(err: ApiError) -> Vec<String> {
-        err.problem().errors.into_iter().map(|e| e.field).collect()
+        err.invalid_fields()
     }
 
     fn line(quantity: i64) -> NewOrderLine {

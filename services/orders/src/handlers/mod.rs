@@ -20,7 +20,5 @@ pub fn not_found() -> ApiError {
 
 /// The order if the caller may see it (its owner or an admin), else 404.
 pub fn visible(claims: &Claims, order: Option<OrderRow>) -> Result<OrderRow, ApiError> {
-    order
-        .filter(|o| claims.is_admin() || o.user_id == claims.sub)
-        .ok_or_else(not_found)
+    kit::owner::visible(claims, order, not_found)
 }

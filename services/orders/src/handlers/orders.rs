@@ -5,8 +5,9 @@ use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::{ApiError, Problem};
-use kit::extract::{IDEMPOTENCY_KEY, IdempotencyKey, Json, Path, Query};
-use kit::pagination::{PageOf, PageParams, Paginated};
+use kit::extract::{IDEMPOTENCY_KEY, IdempotencyKey, Json, Path};
+use kit::owner;
+use kit::pagination::{List, PageOf, PageParams, Paginated};
 use uuid::Uuid;
 
 use super::{not_found, visible};
@@ -116,15 +117,10 @@ pub async fn create(
 pub async fn list(
     Authenticated(claims): Authenticated,
     State(state): State<AppState>,
-    Query(params): Query<OrderListParams>,
-    Query(page): Query<PageParams>,
+    List { mut query, page }: List<OrderListParams>,
 ) -> ApiResult<Json<Paginated<Order>>> {
-    let (mut query, page) = params.validate(&page)?;
-    if !claims.is_admin() {
-        if query.user_id.is_some_and(|u| u != claims.sub) {
-            return Ok(Json(Paginated::new(PageOf::empty(), &page)));
-        }
-        query.user_id = Some(claims.sub);
+    if !owner::narrow(&claims, &mut query.user_id) {
+        return Ok(Json(Paginated::new(PageOf::empty(), &page)));
     }
     let mut found = store::list(&state.pool, &query, &page).await?;
     let orders = saga::with_lines(&state.pool, std::mem::take(&mut found.items)).await?;

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use kit::cursor::KeyKind;
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Record};
 use kit::sql::{ListError, SortKey};
-use kit::sql::{Listing, fetch_page};
 use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -39,6 +39,21 @@ pub struct OrderRow {
     tracking_number: Option<String>,
     shipped_at: Option<DateTime<Utc>>,
     delivered_at: Option<DateTime<Utc>>,
+}
+
+impl Record for OrderRow {
+    const TABLE: &'static str = "orders";
+    const ALIAS: &'static str = "o";
+    const FROM: &'static str = FROM;
+    const COUNT_FROM: &'static str = "orders o";
+    const COLUMNS: &'static str = COLUMNS;
+    type Item = Self;
+}
+
+impl kit::owner::Owned for OrderRow {
+    fn owner(&self) -> Uuid {
+        self.user_id
+    }
 }
 
 impl OrderRow {
@@ -191,10 +206,7 @@ pub async fn insert_history(
 
 /// One order (without lines).
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<OrderRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE o.id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    record::get::<OrderRow>(db, id).await
 }
 
 /// One order, locked until the end of the transaction.
@@ -202,12 +214,7 @@ pub async fn get_for_update(
     db: impl PgExecutor<'_>,
     id: Uuid,
 ) -> Result<Option<OrderRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE o.id = $1 FOR UPDATE OF o"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await
+    record::get_for_update::<OrderRow>(db, id).await
 }
 
 /// The order a user created with an idempotency key.
@@ -260,14 +267,7 @@ pub async fn list(
         SortKey::desc("o.id", KeyKind::Uuid),
     ];
     let scope = format!("{query:?}");
-    let listing = Listing {
-        columns: COLUMNS,
-        from: FROM,
-        count_from: "orders o",
-        keys: KEYS,
-        scope: &scope,
-    };
-    fetch_page(db, listing, |qb| push_filters(qb, query), page).await
+    record::list::<OrderRow>(db, KEYS, &scope, |qb| push_filters(qb, query), page).await
 }
 
 /// Moves an order to `to` if (and only if) its status is one of `allowed`: the guard that

@@ -1,8 +1,7 @@
 //! Payments and their audit log.
 
 use chrono::{DateTime, Utc};
-use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -82,6 +81,12 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
 }
 
+impl kit::owner::Owned for Payment {
+    fn owner(&self) -> Uuid {
+        self.user_id
+    }
+}
+
 /// Query of `GET /api/payments`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
@@ -107,25 +112,22 @@ pub struct PaymentQuery {
     pub user_id: Option<Uuid>,
 }
 
-impl PaymentListParams {
-    /// Checks the page.
-    pub fn validate(&self, page: &PageParams) -> Result<(PaymentQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
-        v.finish()?;
-        Ok((
-            PaymentQuery {
-                status: self.status,
-                order_id: self.order_id,
-                user_id: self.user_id,
-            },
-            page,
-        ))
+impl ListParams for PaymentListParams {
+    type Query = PaymentQuery;
+
+    fn filters(&self, _v: &mut Validator) -> PaymentQuery {
+        PaymentQuery {
+            status: self.status,
+            order_id: self.order_id,
+            user_id: self.user_id,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use kit::pagination::PageParams;
+
     use super::*;
 
     #[test]
@@ -135,14 +137,10 @@ mod tests {
             offset: Some(-1),
             ..PageParams::default()
         };
-        let fields: Vec<_> = PaymentListParams::default()
+        let fields = PaymentListParams::default()
             .validate(&page)
             .unwrap_err()
-            .problem()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+            .invalid_fields();
         assert_eq!(fields, ["limit", "offset"]);
     }
 

@@ -6,8 +6,9 @@ use axum::extract::State;
 use kit::ApiResult;
 use kit::auth::{Admin, Authenticated};
 use kit::error::{ApiError, Problem};
-use kit::extract::{Json, Path, Query};
-use kit::pagination::{PageOf, PageParams, Paginated};
+use kit::extract::{Json, Path};
+use kit::owner;
+use kit::pagination::{List, PageOf, PageParams, Paginated};
 use uuid::Uuid;
 
 use crate::domain::payment::{AuditEntry, Payment, PaymentListParams};
@@ -34,15 +35,10 @@ fn not_found() -> ApiError {
 pub async fn list(
     Authenticated(claims): Authenticated,
     State(state): State<AppState>,
-    Query(params): Query<PaymentListParams>,
-    Query(page): Query<PageParams>,
+    List { mut query, page }: List<PaymentListParams>,
 ) -> ApiResult<Json<Paginated<Payment>>> {
-    let (mut query, page) = params.validate(&page)?;
-    if !claims.is_admin() {
-        if query.user_id.is_some_and(|u| u != claims.sub) {
-            return Ok(Json(Paginated::new(PageOf::empty(), &page)));
-        }
-        query.user_id = Some(claims.sub);
+    if !owner::narrow(&claims, &mut query.user_id) {
+        return Ok(Json(Paginated::new(PageOf::empty(), &page)));
     }
     let items = store::list(&state.pool, &query, &page).await?;
     Ok(Json(Paginated::new(items, &page)))
@@ -66,11 +62,7 @@ pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Payment>> {
-    store::get(&state.pool, id)
-        .await?
-        .filter(|p| claims.is_admin() || p.user_id == claims.sub)
-        .map(Json)
-        .ok_or_else(not_found)
+    owner::visible(&claims, store::get(&state.pool, id).await?, not_found).map(Json)
 }
 
 /// A payment's append-only audit log, oldest first (admin).

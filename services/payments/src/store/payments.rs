@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use kit::cursor::KeyKind;
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Record};
 use kit::sql::{ListError, SortKey};
-use kit::sql::{Listing, fetch_page};
 use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -31,6 +31,14 @@ pub struct PaymentRow {
     refund_id: Option<Uuid>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+impl Record for PaymentRow {
+    const TABLE: &'static str = "payments";
+    const ALIAS: &'static str = "p";
+    const FROM: &'static str = "payments p";
+    const COLUMNS: &'static str = COLUMNS;
+    type Item = Payment;
 }
 
 impl PaymentRow {
@@ -201,12 +209,7 @@ pub async fn take_parked(
 
 /// One payment.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Payment>, sqlx::Error> {
-    let row: Option<PaymentRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM payments p WHERE p.id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(Payment::from))
+    record::get::<PaymentRow>(db, id).await
 }
 
 fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &PaymentQuery) {
@@ -232,16 +235,7 @@ pub async fn list(
         SortKey::desc("p.id", KeyKind::Uuid),
     ];
     let scope = format!("{query:?}");
-    let listing = Listing {
-        columns: COLUMNS,
-        from: "payments p",
-        count_from: "payments p",
-        keys: KEYS,
-        scope: &scope,
-    };
-    let page: PageOf<PaymentRow> =
-        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
-    Ok(page.map(Into::into))
+    record::list::<PaymentRow>(db, KEYS, &scope, |qb| push_filters(qb, query), page).await
 }
 
 #[derive(Debug, sqlx::FromRow)]

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kit::ApiError;
-use kit::pagination::{Page, PageParams};
+use kit::pagination::ListParams;
 use kit::validate::Validator;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -143,23 +143,20 @@ pub struct ReviewQuery {
     pub sort: ReviewSort,
 }
 
-impl ReviewListParams {
-    /// Checks the filters and the page, naming each bad parameter.
-    pub fn validate(&self, page: &PageParams) -> Result<(ReviewQuery, Page), ApiError> {
-        let mut v = Validator::new();
-        let page = page.validate(&mut v);
+impl ListParams for ReviewListParams {
+    type Query = ReviewQuery;
+
+    fn filters(&self, v: &mut Validator) -> ReviewQuery {
         if let Some(rating) = self.rating {
             v.range("rating", rating, RATING_MIN, RATING_MAX);
         }
-        v.finish()?;
-        let query = ReviewQuery {
+        ReviewQuery {
             product_id: self.product_id,
             user_id: self.user_id,
             verified: self.verified,
             rating: self.rating,
             sort: self.sort.unwrap_or_default(),
-        };
-        Ok((query, page))
+        }
     }
 }
 
@@ -218,12 +215,14 @@ impl Review {
 
 #[cfg(test)]
 mod tests {
+    use kit::pagination::PageParams;
+
     use super::*;
 
     fn bad_fields(f: &ReviewFields) -> Vec<String> {
         f.validate()
             .err()
-            .map(|e| e.problem().errors.into_iter().map(|e| e.field).collect())
+            .map(|e| e.invalid_fields())
             .unwrap_or_default()
     }
 
@@ -271,14 +270,7 @@ mod tests {
             limit: Some(0),
             ..PageParams::default()
         };
-        let fields: Vec<_> = params
-            .validate(&page)
-            .unwrap_err()
-            .problem()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields = params.validate(&page).unwrap_err().invalid_fields();
         assert_eq!(fields, ["limit", "rating"]);
         let sort: ReviewSort = serde_json::from_str("\"-rating\"").unwrap();
         assert_eq!(sort, ReviewSort::RatingDesc);

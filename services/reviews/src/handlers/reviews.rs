@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::{Authenticated, Claims};
 use kit::error::{ApiError, Problem, ResultExt};
-use kit::extract::{Json, Path, Query};
-use kit::pagination::{PageParams, Paginated};
+use kit::extract::{Json, Path};
+use kit::pagination::{List, PageParams, Paginated};
 use uuid::Uuid;
 
 use crate::domain::review::{NewReview, Review, ReviewFields, ReviewListParams, ReviewPatch};
@@ -28,7 +28,7 @@ fn already_reviewed() -> ApiError {
 
 /// 403 unless the caller wrote the review or is an administrator.
 fn ensure_author_or_admin(caller: &Claims, review: &Review) -> Result<(), ApiError> {
-    if caller.is_admin() || caller.sub == review.user_id {
+    if caller.may_access(review.user_id) {
         Ok(())
     } else {
         Err(ApiError::Forbidden(
@@ -49,10 +49,8 @@ fn ensure_author_or_admin(caller: &Claims, review: &Review) -> Result<(), ApiErr
 #[tracing::instrument(skip_all, err)]
 pub async fn list(
     State(state): State<AppState>,
-    Query(params): Query<ReviewListParams>,
-    Query(page): Query<PageParams>,
+    List { query, page }: List<ReviewListParams>,
 ) -> ApiResult<Json<Paginated<Review>>> {
-    let (query, page) = params.validate(&page)?;
     let items = reviews_store::list(&state.pool, &query, &page).await?;
     Ok(Json(Paginated::new(items, &page)))
 }

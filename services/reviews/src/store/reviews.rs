@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use kit::cursor::KeyKind;
 use kit::pagination::{Page, PageOf};
+use kit::record::{self, Fields, Query, Record};
 use kit::sql::{ListError, SortKey};
-use kit::sql::{Listing, fetch_page};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -26,6 +26,25 @@ pub struct ReviewRow {
     verified: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+impl Record for ReviewRow {
+    const TABLE: &'static str = "reviews";
+    const ALIAS: &'static str = "r";
+    const FROM: &'static str = "reviews r";
+    const COLUMNS: &'static str = COLUMNS;
+    type Item = Review;
+}
+
+impl Fields for ReviewFields {
+    const COLUMNS: &'static [&'static str] = &["rating", "title", "body"];
+
+    fn bind<'q, O>(&'q self, query: Query<'q, O>) -> Query<'q, O> {
+        query
+            .bind(rating_column(self.rating))
+            .bind(&self.title)
+            .bind(&self.body)
+    }
 }
 
 impl From<ReviewRow> for Review {
@@ -98,26 +117,13 @@ pub async fn list(
     page: &Page,
 ) -> Result<PageOf<Review>, ListError> {
     let scope = format!("{query:?}");
-    let listing = Listing {
-        columns: COLUMNS,
-        from: "reviews r",
-        count_from: "reviews r",
-        keys: sort_keys(query.sort),
-        scope: &scope,
-    };
-    let page: PageOf<ReviewRow> =
-        fetch_page(db, listing, |qb| push_filters(qb, query), page).await?;
-    Ok(page.map(Review::from))
+    let keys = sort_keys(query.sort);
+    record::list::<ReviewRow>(db, keys, &scope, |qb| push_filters(qb, query), page).await
 }
 
 /// One review.
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Review>, sqlx::Error> {
-    let row: Option<ReviewRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM reviews r WHERE r.id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(Review::from))
+    record::get::<ReviewRow>(db, id).await
 }
 
 /// One review, locked until the end of the transaction (read-modify-write).
@@ -125,13 +131,7 @@ pub async fn get_for_update(
     db: impl PgExecutor<'_>,
     id: Uuid,
 ) -> Result<Option<Review>, sqlx::Error> {
-    let row: Option<ReviewRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM reviews r WHERE r.id = $1 FOR UPDATE"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Review::from))
+    record::get_for_update::<ReviewRow>(db, id).await
 }
 
 /// Inserts a review.
@@ -164,17 +164,7 @@ pub async fn update(
     id: Uuid,
     fields: &ReviewFields,
 ) -> Result<Option<Review>, sqlx::Error> {
-    let row: Option<ReviewRow> = sqlx::query_as(&format!(
-        "UPDATE reviews AS r SET rating = $2, title = $3, body = $4, updated_at = now() \
-         WHERE r.id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(rating_column(fields.rating))
-    .bind(&fields.title)
-    .bind(&fields.body)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Review::from))
+    record::update::<ReviewRow, _>(db, id, fields).await
 }
 
 /// Deletes a review; false when it did not exist.

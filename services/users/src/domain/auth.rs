@@ -101,7 +101,7 @@ mod tests {
         }
         .validate()
         .unwrap_err();
-        let fields: Vec<_> = err.problem().errors.into_iter().map(|e| e.field).collect();
+        let fields = err.invalid_fields();
         assert_eq!(fields, ["email", "password"]);
     }
 

@@ -197,7 +197,7 @@ mod tests {
     use super::*;
 
     fn fields(err: ApiError) -> Vec<String> {
-        err.problem().errors.into_iter().map(|e| e.field).collect()
+        err.invalid_fields()
     }
 
     fn register(email: &str, password: &str, name: &str) -> RegisterRequest {

@@ -6,7 +6,6 @@ use kit::error::Problem;
 use kit::extract::{ClientAddress, Json, Path, Query};
 use kit::pagination::{PageParams, Paginated};
 use kit::revocation::{USER_ROLE_CHANGED, UserRoleChanged};
-use kit::validate::Validator;
 use kit::{ApiError, ApiResult};
 use tracing::instrument;
 use uuid::Uuid;
@@ -132,10 +131,7 @@ pub async fn list(
     Query(page): Query<PageParams>,
     Query(filter): Query<UserFilter>,
 ) -> ApiResult<Json<Paginated<User>>> {
-    let mut v = Validator::new();
-    let page = page.validate(&mut v);
-    let search = filter.validate(&mut v);
-    v.finish()?;
+    let (search, page) = page.validate_with(|v| filter.validate(v))?;
     let items = store::users::list(&state.pool, filter.role, search.as_deref(), &page).await?;
     Ok(Json(Paginated::new(items, &page)))
 }

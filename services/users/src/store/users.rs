@@ -3,13 +3,22 @@
 use kit::auth::Role;
 use kit::cursor::KeyKind;
 use kit::pagination::{Page, PageOf};
-use kit::sql::{ListError, Listing, SortKey, contains_pattern, fetch_page};
+use kit::record::{self, Record};
+use kit::sql::{ListError, SortKey, contains_pattern};
 use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::domain::user::User;
 
 const USER_COLUMNS: &str = "id, email, display_name, role, created_at, updated_at";
+
+impl Record for User {
+    const TABLE: &'static str = "users";
+    const ALIAS: &'static str = "users";
+    const FROM: &'static str = "users";
+    const COLUMNS: &'static str = USER_COLUMNS;
+    type Item = Self;
+}
 
 /// A user with the password hash, for logins and password changes.
 #[derive(Debug, sqlx::FromRow)]
@@ -64,10 +73,7 @@ pub async fn lock_bootstrap(conn: &mut PgConnection) -> Result<(), sqlx::Error> 
 
 /// The user with `id`.
 pub async fn find(executor: impl PgExecutor<'_>, id: Uuid) -> Result<Option<User>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(executor)
-        .await
+    record::get::<User>(executor, id).await
 }
 
 /// The user with the (normalized) `email`, with the password hash.
@@ -151,13 +157,6 @@ pub async fn list(
         SortKey::asc("id", KeyKind::Uuid),
     ];
     let scope = format!("users {role:?} {search:?}");
-    let listing = Listing {
-        columns: USER_COLUMNS,
-        from: "users",
-        count_from: "users",
-        keys: KEYS,
-        scope: &scope,
-    };
     let pattern = search.map(contains_pattern);
     let filters = |qb: &mut QueryBuilder<'_, Postgres>| {
         if let Some(role) = role {
@@ -171,5 +170,5 @@ pub async fn list(
                 .push(")");
         }
     };
-    fetch_page(db, listing, filters, page).await
+    record::list::<User>(db, KEYS, &scope, filters, page).await
 }
