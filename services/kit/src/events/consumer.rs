@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::broker::{Backoff, Broker};
+use super::connection::{Backoff, SharedConnection};
 use super::{ATTEMPTS_HEADER, DEFAULT_MAX_ATTEMPTS, Envelope, EventError, metrics, topology};
 
 /// Unacknowledged deliveries the broker may push ahead of the ones being handled: enough
@@ -153,7 +153,7 @@ impl From<serde_json::Error> for HandlerError {
 }
 
 pub(crate) async fn run<H: EventHandler>(
-    broker: Broker,
+    broker: SharedConnection,
     pool: PgPool,
     consumer: &'static str,
     subscription: Subscription,

@@ -12,6 +12,7 @@
 //! [`retention`].
 
 mod broker;
+mod connection;
 mod consumer;
 mod envelope;
 mod metrics;
