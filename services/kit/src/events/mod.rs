@@ -19,6 +19,7 @@ mod metrics;
 mod outbox;
 mod relay;
 pub mod retention;
+pub mod schema;
 mod topology;
 
 pub use broker::Broker;
