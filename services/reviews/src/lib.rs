@@ -15,7 +15,7 @@ pub mod routes;
 pub mod state;
 pub mod store;
 
-use kit::events::{Outbox, Subscription};
+use kit::events::{Outbox, Subscription, schema};
 use kit::listen::{ListenAddrs, Listeners};
 use kit::service::{BoxError, Platform, Service};
 use tokio_util::sync::CancellationToken;
@@ -63,7 +63,7 @@ pub async fn serve(
     platform.consume(
         Subscription::new(
             config.events_queue.clone(),
-            &[events::ORDER_PAID, events::PRODUCT_DELETED],
+            &[schema::ORDER_PAID, schema::PRODUCT_DELETED],
         ),
         events::ReviewsHandler,
     );
