@@ -6,13 +6,14 @@ use chrono::Utc;
 use kit::ApiResult;
 use kit::auth::Admin;
 use kit::error::{ApiError, Problem, ResultExt};
+use kit::events::schema::{PET_CREATED, PET_DELETED, PET_UPDATED, PetEvent, PetUpdated};
 use kit::extract::{Json, Path, Query};
 use kit::pagination::{PageParams, Paginated};
 use uuid::Uuid;
 
 use super::{ensure_category, unknown_category};
 use crate::domain::pet::{NewPet, Pet, PetFields, PetListParams, PetPatch};
-use crate::events::{PET_CREATED, PET_DELETED, PET_UPDATED, PetEvent, PetUpdated};
+use crate::events::Change as _;
 use crate::state::AppState;
 use crate::store::pets as store;
 
