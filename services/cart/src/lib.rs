@@ -16,7 +16,7 @@ pub mod routes;
 pub mod state;
 pub mod store;
 
-use kit::events::{Outbox, Subscription};
+use kit::events::{Outbox, Subscription, schema};
 use kit::listen::{ListenAddrs, Listeners};
 use kit::service::{BoxError, Platform, Service};
 use tokio_util::sync::CancellationToken;
@@ -67,12 +67,12 @@ pub async fn serve(
     platform.consume(
         Subscription::new(
             config.products_queue.clone(),
-            &[events::PRODUCT_UPDATED, events::PRODUCT_DELETED],
+            &[schema::PRODUCT_UPDATED, schema::PRODUCT_DELETED],
         ),
         events::ProductsHandler,
     );
     platform.consume(
-        Subscription::new(config.users_queue.clone(), &[events::USER_REGISTERED]),
+        Subscription::new(config.users_queue.clone(), &[schema::USER_REGISTERED]),
         events::UserRegisteredHandler::new(outbox.clone()),
     );
     let state = AppState {
