@@ -4,7 +4,7 @@
 
 use kit::events::schema::{
     CART_CREATED, CartCreated, PRODUCT_DELETED, PRODUCT_UPDATED, ProductRef, ProductUpdated,
-    UserRegistered,
+    USER_REGISTERED, UserRegistered,
 };
 use kit::events::{Envelope, EventHandler, HandlerError, Outbox};
 use sqlx::PgConnection;
@@ -12,6 +12,11 @@ use uuid::Uuid;
 
 use crate::store;
 use crate::store::items::Captured;
+
+/// The events of the cart's products queue.
+pub const PRODUCT_EVENTS: &[&str] = &[PRODUCT_UPDATED, PRODUCT_DELETED];
+/// The events of the cart's users queue.
+pub const USER_EVENTS: &[&str] = &[USER_REGISTERED];
 
 /// Writes `cart.created` for a just-opened cart.
 pub async fn cart_created(
@@ -80,5 +85,15 @@ impl EventHandler for UserRegisteredHandler {
                 .map_err(HandlerError::transient)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_names_what_cart_consumes() {
+        kit::events::schema::assert_consumes("cart", &[PRODUCT_EVENTS, USER_EVENTS]);
     }
 }

@@ -16,7 +16,7 @@ pub mod routes;
 pub mod state;
 pub mod store;
 
-use kit::events::{Outbox, Subscription, schema};
+use kit::events::{Outbox, Subscription};
 use kit::listen::{ListenAddrs, Listeners};
 use kit::service::{BoxError, Platform, Service};
 use tokio_util::sync::CancellationToken;
@@ -65,14 +65,11 @@ pub async fn serve(
     let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
     let outbox = Outbox::new(SPEC.name);
     platform.consume(
-        Subscription::new(
-            config.products_queue.clone(),
-            &[schema::PRODUCT_UPDATED, schema::PRODUCT_DELETED],
-        ),
+        Subscription::new(config.products_queue.clone(), events::PRODUCT_EVENTS),
         events::ProductsHandler,
     );
     platform.consume(
-        Subscription::new(config.users_queue.clone(), &[schema::USER_REGISTERED]),
+        Subscription::new(config.users_queue.clone(), events::USER_EVENTS),
         events::UserRegisteredHandler::new(outbox.clone()),
     );
     let state = AppState {

@@ -2,8 +2,8 @@
 //! built from its domain, and the consumer of `order.paid`.
 
 use kit::events::schema::{
-    CategoryEvent, OrderPurchases, PET_UPDATED, PetBefore, PetEvent, PetStatus, PetUpdated,
-    ProductBefore, ProductEvent, ProductUpdated,
+    CategoryEvent, ORDER_PAID, OrderPurchases, PET_UPDATED, PetBefore, PetEvent, PetStatus,
+    PetUpdated, ProductBefore, ProductEvent, ProductUpdated,
 };
 use kit::events::{Envelope, EventHandler, HandlerError, Outbox};
 use sqlx::PgConnection;
@@ -81,6 +81,9 @@ impl Change<Pet> for PetUpdated {
     }
 }
 
+/// The events of the catalog's queue.
+pub const CONSUMED: &[&str] = &[ORDER_PAID];
+
 /// Marks the pets of a paid order as sold and announces each with `pet.updated`.
 #[derive(Debug, Clone)]
 pub struct OrderPaidHandler {
@@ -118,5 +121,15 @@ impl EventHandler for OrderPaidHandler {
                 .map_err(HandlerError::transient)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_names_what_catalog_consumes() {
+        kit::events::schema::assert_consumes("catalog", &[CONSUMED]);
     }
 }

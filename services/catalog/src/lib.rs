@@ -13,7 +13,7 @@ pub mod routes;
 pub mod state;
 pub mod store;
 
-use kit::events::{Outbox, Subscription, schema};
+use kit::events::{Outbox, Subscription};
 use kit::listen::{ListenAddrs, Listeners};
 use kit::service::{BoxError, Platform, Service};
 use tokio_util::sync::CancellationToken;
@@ -60,7 +60,7 @@ pub async fn serve(
     let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
     let outbox = Outbox::new(SPEC.name);
     platform.consume(
-        Subscription::new(config.order_paid_queue.clone(), &[schema::ORDER_PAID]),
+        Subscription::new(config.order_paid_queue.clone(), events::CONSUMED),
         events::OrderPaidHandler::new(outbox.clone()),
     );
     let state = AppState {

@@ -93,3 +93,13 @@ impl EventHandler for ProductHandler {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_names_what_inventory_consumes() {
+        kit::events::schema::assert_consumes("inventory", &[ORDER_EVENTS, PRODUCT_EVENTS]);
+    }
+}

@@ -10,8 +10,8 @@
 
 use kit::error::TxError;
 use kit::events::schema::{
-    CartCheckedOut, INVENTORY_REJECTED, INVENTORY_RESERVED, PAYMENT_COMPLETED, PAYMENT_FAILED,
-    SagaReply,
+    CART_CHECKED_OUT, CartCheckedOut, INVENTORY_REJECTED, INVENTORY_RESERVED, PAYMENT_COMPLETED,
+    PAYMENT_FAILED, SagaReply,
 };
 use kit::events::{Envelope, EventHandler, HandlerError, Outbox};
 use sqlx::PgConnection;
@@ -22,6 +22,8 @@ use crate::domain::pricing;
 use crate::saga::{self, Outcome, Transition};
 use crate::store::orders::NewOrderRow;
 
+/// The events of the checkout queue.
+pub const CHECKOUT_EVENTS: &[&str] = &[CART_CHECKED_OUT];
 /// The events of the saga queue.
 pub const SAGA_EVENTS: &[&str] = &[
     INVENTORY_RESERVED,
@@ -178,6 +180,11 @@ impl EventHandler for SagaHandler {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_registry_names_what_orders_consumes() {
+        kit::events::schema::assert_consumes("orders", &[CHECKOUT_EVENTS, SAGA_EVENTS]);
+    }
 
     #[test]
     fn saga_events_are_read_tolerantly() {

@@ -16,7 +16,7 @@ pub mod saga;
 pub mod state;
 pub mod store;
 
-use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription, schema};
+use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription};
 use kit::listen::{ListenAddrs, Listeners};
 use kit::service::{BoxError, Platform, Service};
 use tokio_util::sync::CancellationToken;
@@ -65,7 +65,7 @@ pub async fn serve(
     let outbox = Outbox::new(SPEC.name);
     platform.consume(
         // Orders are independent of each other; each order's events stay in queue order.
-        Subscription::new(config.checkout_queue.clone(), &[schema::CART_CHECKED_OUT])
+        Subscription::new(config.checkout_queue.clone(), events::CHECKOUT_EVENTS)
             .concurrent_by("orderId", DEFAULT_CONCURRENCY),
         events::CheckoutHandler::new(outbox.clone()),
     );

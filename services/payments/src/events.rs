@@ -75,3 +75,13 @@ impl EventHandler for SagaHandler {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_names_what_payments_consumes() {
+        kit::events::schema::assert_consumes("payments", &[CONSUMED]);
+    }
+}

@@ -22,6 +22,9 @@ impl From<&Review> for ReviewCreated {
     }
 }
 
+/// The events of the reviews' queue.
+pub const CONSUMED: &[&str] = &[ORDER_PAID, PRODUCT_DELETED];
+
 /// Keeps the purchases projection and the reviews in step with orders and the catalog.
 #[derive(Debug, Clone, Copy)]
 pub struct ReviewsHandler;
@@ -52,5 +55,15 @@ impl EventHandler for ReviewsHandler {
             other => tracing::debug!(event_type = other, "not for the reviews; ignored"),
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_names_what_reviews_consumes() {
+        kit::events::schema::assert_consumes("reviews", &[CONSUMED]);
     }
 }

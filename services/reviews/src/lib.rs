@@ -15,7 +15,7 @@ pub mod routes;
 pub mod state;
 pub mod store;
 
-use kit::events::{Outbox, Subscription, schema};
+use kit::events::{Outbox, Subscription};
 use kit::listen::{ListenAddrs, Listeners};
 use kit::service::{BoxError, Platform, Service};
 use tokio_util::sync::CancellationToken;
@@ -61,10 +61,7 @@ pub async fn serve(
 ) -> Result<(), BoxError> {
     let mut platform = Platform::start(SPEC, &config.store, shutdown)?;
     platform.consume(
-        Subscription::new(
-            config.events_queue.clone(),
-            &[schema::ORDER_PAID, schema::PRODUCT_DELETED],
-        ),
+        Subscription::new(config.events_queue.clone(), events::CONSUMED),
         events::ReviewsHandler,
     );
     let state = AppState {

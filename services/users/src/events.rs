@@ -17,3 +17,11 @@ impl From<&User> for UserRegistered {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_registry_names_what_users_consumes() {
+        kit::events::schema::assert_consumes("users", &[]);
+    }
+}

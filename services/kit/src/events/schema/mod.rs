@@ -191,6 +191,37 @@ pub fn event(name: &str) -> Option<&'static EventSpec> {
     EVENTS.iter().find(|spec| spec.name == name)
 }
 
+/// The events `service` consumes, in the order of [`EVENTS`]; every data service's
+/// [`USER_ROLE_CHANGED`] included (the kit's platform subscribes to it).
+pub fn consumed_by(service: &str) -> impl Iterator<Item = &'static str> {
+    EVENTS
+        .iter()
+        .filter(move |spec| spec.consumers.contains(&service))
+        .map(|spec| spec.name)
+}
+
+/// Checks that `subscribed` (the event lists of a service's subscriptions) names exactly
+/// what [`EVENTS`] says `service` consumes, besides [`USER_ROLE_CHANGED`]; the services'
+/// tests call it, so the registry cannot drift from the subscriptions.
+///
+/// # Panics
+/// When they differ, naming both lists.
+#[cfg(any(test, feature = "testing"))]
+pub fn assert_consumes(service: &str, subscribed: &[&[&str]]) {
+    let mut found: Vec<&str> = subscribed
+        .iter()
+        .flat_map(|names| names.iter().copied())
+        .collect();
+    found.push(USER_ROLE_CHANGED);
+    found.sort_unstable();
+    let mut registered: Vec<&str> = consumed_by(service).collect();
+    registered.sort_unstable();
+    assert_eq!(
+        found, registered,
+        "{service} subscribes to the first list, kit::events::schema::EVENTS says the second"
+    );
+}
+
 #[cfg(test)]
 mod docs;
 
