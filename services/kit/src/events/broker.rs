@@ -10,8 +10,9 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::connection::SharedConnection;
-use super::consumer::{self, EventHandler, Subscription};
+use super::consumer::{self, EventHandler};
 use super::relay;
+use super::subscription::Subscription;
 
 /// Connection to RabbitMQ shared by the relay and the consumers of one service; reconnects
 /// with backoff.
