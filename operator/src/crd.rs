@@ -623,12 +623,6 @@ impl PetStoreSpec {
             .iter()
             .filter(|s| self.service(s.name).enabled)
     }
-
-    /// Checks the spec (see [`crate::reconcile::validate`]); the error names
-    /// every problem, joined by `; `.
-    pub fn validate(&self) -> Result<(), String> {
-        crate::reconcile::validate::validate(self).map_err(|e| e.to_string())
-    }
 }
 
 /// Is `name` a backup file name, `<database>_backup_YYYYMMDD_HHMMSS.dump`?

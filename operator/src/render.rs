@@ -3,6 +3,7 @@
 
 use crate::build::{self, secrets};
 use crate::crd::PetStore;
+use crate::reconcile::validate::validate;
 
 /// Parses a PetStore manifest and renders its objects as a YAML stream.
 ///
@@ -10,9 +11,7 @@ use crate::crd::PetStore;
 /// them once, in the cluster.
 pub fn render(yaml: &str) -> Result<String, String> {
     let ps: PetStore = serde_yaml::from_str(yaml).map_err(|e| format!("not a PetStore: {e}"))?;
-    ps.spec
-        .validate()
-        .map_err(|e| format!("invalid PetStore spec: {e}"))?;
+    validate(&ps.spec).map_err(|e| format!("invalid PetStore spec: {e}"))?;
     let mut values: Vec<serde_json::Value> = secrets::desired(&ps)
         .into_iter()
         .map(|(s, _)| serde_json::to_value(s).unwrap_or_default())

@@ -12,7 +12,7 @@
 //! Secret thus restarts its database or broker (which takes the new
 //! password) and the services using it (which connect with it).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::api::core::v1::{ConfigMap, ConfigMapVolumeSource, Secret, Volume, VolumeMount};
 use serde_json::Value;
@@ -194,11 +194,13 @@ fn rolling(desired: &Value, live: Option<&Value>) -> bool {
 /// keeps its current one until every StatefulSet (database, broker) reading
 /// one of its Secrets has restarted with the new credentials, so the
 /// service's new pods never start against a server that does not know the
-/// new password yet. `observed` holds the live children; returns each held
-/// Deployment with what it waits for.
+/// new password yet. `observed` holds the live children by kind and name (a
+/// [`crate::status::Observed`], spelled out so that the builders do not import
+/// the status, which imports them); returns each held Deployment with what it
+/// waits for.
 pub fn hold_until_rolled(
     children: &mut [Child],
-    observed: &crate::status::Observed,
+    observed: &HashMap<(String, String), Value>,
 ) -> Vec<(String, String)> {
     let unrolled: Vec<(String, Vec<String>)> = children
         .iter()

@@ -11,10 +11,13 @@
 //! [`observe`] reads the children, from the watch caches in the cluster.
 
 pub mod apply;
+mod context;
 pub mod observe;
 pub mod orphans;
 pub mod secrets;
 pub mod validate;
+
+pub use context::Context;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -28,7 +31,6 @@ use serde_json::json;
 use tracing::info;
 
 use crate::build::{self, backup_job, credentials};
-use crate::controller::Context;
 use crate::crd::{PetStore, PetStoreStatus, Phase};
 use crate::error::Error;
 use crate::status::{self, Observed};

@@ -51,14 +51,11 @@ impl DataService for Cart {
 
     fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {
         consumers.consume(
-            Subscription::new(
-                PRODUCTS_QUEUE,
-                &[events::PRODUCT_UPDATED, events::PRODUCT_DELETED],
-            ),
+            Subscription::new(PRODUCTS_QUEUE, events::PRODUCT_EVENTS),
             events::ProductsHandler,
         );
         consumers.consume(
-            Subscription::new(USERS_QUEUE, &[events::USER_REGISTERED]),
+            Subscription::new(USERS_QUEUE, events::USER_EVENTS),
             events::UserRegisteredHandler::new(outbox.clone()),
         );
     }

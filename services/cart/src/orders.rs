@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use crate::events::CartCheckedOut;
+use kit::events::schema::CartCheckedOut;
 
 /// How long connecting to the orders service may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);

@@ -42,7 +42,7 @@ impl DataService for Catalog {
 
     fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {
         consumers.consume(
-            Subscription::new(ORDER_PAID_QUEUE, &[events::ORDER_PAID]),
+            Subscription::new(ORDER_PAID_QUEUE, events::CONSUMED),
             events::OrderPaidHandler::new(outbox.clone()),
         );
     }

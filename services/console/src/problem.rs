@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use kit::error::Problem;
 
 use crate::api::ApiFailure;
-use crate::error::ConsoleError;
 
 /// What went wrong with a form, ready for a page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,21 +19,22 @@ pub struct FormErrors {
 /// Sorts the API's answer to a submitted form: a refusal (400, 404, 409, 422) becomes the
 /// errors to show next to the form's fields, any other failure stops the page.
 pub trait Refusal<T> {
-    /// `Ok(Ok(answer))`, `Ok(Err(errors))` for a refusal, or `Err` for any other failure.
+    /// `Ok(Ok(answer))`, `Ok(Err(errors))` for a refusal, or `Err` for any other failure
+    /// (which `?` turns into the page's [`crate::error::ConsoleError`]).
     ///
     /// # Errors
     /// When the call failed without a refusal (a service away, a 5xx).
-    fn refusal(self, form_fields: &[(&str, &str)]) -> Result<Result<T, FormErrors>, ConsoleError>;
+    fn refusal(self, form_fields: &[(&str, &str)]) -> Result<Result<T, FormErrors>, ApiFailure>;
 }
 
 impl<T> Refusal<T> for Result<T, ApiFailure> {
-    fn refusal(self, form_fields: &[(&str, &str)]) -> Result<Result<T, FormErrors>, ConsoleError> {
+    fn refusal(self, form_fields: &[(&str, &str)]) -> Result<Result<T, FormErrors>, ApiFailure> {
         match self {
             Ok(answer) => Ok(Ok(answer)),
             Err(failure) if failure.is_refusal() => {
                 Ok(Err(FormErrors::from_failure(&failure, form_fields)))
             }
-            Err(failure) => Err(failure.into()),
+            Err(failure) => Err(failure),
         }
     }
 }

@@ -208,7 +208,7 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
         .path_and_query()
         .map_or("/", |pq| pq.as_str())
         .to_string();
-    let notice = crate::views::notice(request.uri().query().unwrap_or_default());
+    let notice = notice(request.uri().query().unwrap_or_default());
     let visit = Visit {
         inner: Arc::new(Mutex::new(Inner { session, changed })),
         request_id,
@@ -234,4 +234,59 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     response
+}
+
+/// The notices an action may leave for the next page (`?done=<code>`); any other code
+/// shows nothing, so no text of a URL is ever echoed into a page.
+pub const NOTICES: &[(&str, &str)] = &[
+    ("added", "Added to your cart."),
+    ("cart-updated", "Your cart was updated."),
+    ("removed", "Removed from your cart."),
+    ("placed", "Thank you! Your order was placed."),
+    ("cancelled", "The order was cancelled."),
+    ("reviewed", "Thank you for your review."),
+    ("registered", "Welcome! Your account is ready."),
+    ("signed-in", "You are signed in."),
+    ("signed-out", "You are signed out."),
+    ("saved", "Saved."),
+    ("created", "Created."),
+    ("deleted", "Deleted."),
+    ("stock", "Stock updated."),
+    ("transferred", "Transfer done."),
+    ("shipped", "The order is marked shipped."),
+    ("delivered", "The order is marked delivered."),
+    ("role", "The role was changed."),
+];
+
+/// The notice named by a query string's `done` parameter.
+pub fn notice(query: &str) -> &'static str {
+    let code = form_urlencoded_value(query, "done");
+    NOTICES
+        .iter()
+        .find(|(c, _)| Some(*c) == code.as_deref())
+        .map_or("", |(_, text)| text)
+}
+
+fn form_urlencoded_value(query: &str, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_known_notices_are_shown() {
+        assert_eq!(notice("done=added"), "Added to your cart.");
+        assert_eq!(
+            notice("q=x&done=placed"),
+            "Thank you! Your order was placed."
+        );
+        assert_eq!(notice("done=%3Cscript%3E"), "");
+        assert_eq!(notice(""), "");
+    }
 }

@@ -9,7 +9,12 @@
 use std::collections::BTreeMap;
 
 use kit::ApiError;
-use kit::events::{EventError, HandlerError, Outbox};
+use kit::error::TxError;
+use kit::events::Outbox;
+use kit::events::schema::{
+    INVENTORY_LOW_STOCK, INVENTORY_REJECTED, INVENTORY_RESERVED, InventoryRejected,
+    InventoryReserved, LineShortfall, LowStock, OrderStock, ReservedLine,
+};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -17,39 +22,9 @@ use crate::domain::movement::{MovementKind, NewMovement};
 use crate::domain::stock::{Adjustment, Level, OverCap, SetStock, StockItem};
 use crate::domain::store::StoreStatus;
 use crate::domain::transfer::{NewTransfer, Transfer};
-use crate::events::{
-    INVENTORY_LOW_STOCK, INVENTORY_REJECTED, INVENTORY_RESERVED, LineShortfall, LowStock,
-    OrderCreated, Rejected, Reserved, ReservedLine,
-};
 use crate::store::reservations::Reservation;
 use crate::store::stock::StockRow;
 use crate::store::{self, stock};
-
-/// A failure of the database or the outbox while changing stock.
-#[derive(Debug, thiserror::Error)]
-pub enum LedgerError {
-    /// The database failed the statement.
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    /// The outbox failed.
-    #[error("outbox error: {0}")]
-    Outbox(#[from] EventError),
-}
-
-impl From<LedgerError> for ApiError {
-    fn from(err: LedgerError) -> Self {
-        match err {
-            LedgerError::Database(err) => err.into(),
-            LedgerError::Outbox(err) => err.into(),
-        }
-    }
-}
-
-impl From<LedgerError> for HandlerError {
-    fn from(err: LedgerError) -> Self {
-        HandlerError::transient(err)
-    }
-}
 
 /// Writes `after` over the locked row `before`; when the available quantity crosses below
 /// the minimum (it was not below at the previous change), emits `inventory.low_stock` once.
@@ -59,7 +34,7 @@ pub async fn write(
     outbox: &Outbox,
     before: &StockRow,
     after: Level,
-) -> Result<StockRow, LedgerError> {
+) -> Result<StockRow, TxError> {
     let below = after.is_below_minimum();
     let row = stock::write(&mut *conn, before.store_id, before.product_id, after, below).await?;
     if below && !before.below_minimum {
@@ -318,8 +293,8 @@ pub async fn transfer(
 pub async fn reserve(
     conn: &mut PgConnection,
     outbox: &Outbox,
-    order: &OrderCreated,
-) -> Result<(), LedgerError> {
+    order: &OrderStock,
+) -> Result<(), TxError> {
     if store::reservations::exists(&mut *conn, order.order_id).await? {
         tracing::info!(order_id = %order.order_id, "order already reserved; ignoring");
         return Ok(());
@@ -372,7 +347,7 @@ pub async fn reserve(
         });
     }
     if let Some(reason) = reason {
-        let event = Rejected {
+        let event = InventoryRejected {
             order_id: order.order_id,
             store_id: order.store_id,
             reason: reason.to_string(),
@@ -396,7 +371,7 @@ pub async fn reserve(
         )
         .await?;
     }
-    let event = Reserved {
+    let event = InventoryReserved {
         order_id: order.order_id,
         store_id: order.store_id,
         lines: wanted
@@ -442,7 +417,7 @@ pub async fn settle(
     outbox: &Outbox,
     order_id: Uuid,
     settlement: Settlement,
-) -> Result<(), LedgerError> {
+) -> Result<(), TxError> {
     let (from, to) = settlement.transition();
     let reservations = store::reservations::lock_in_state(&mut *conn, order_id, from).await?;
     let Some(first) = reservations.first() else {

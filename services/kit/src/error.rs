@@ -285,6 +285,37 @@ impl From<crate::events::EventError> for ApiError {
     }
 }
 
+/// A failure inside a transaction that changes state and writes its events: the database
+/// failed a statement, or the outbox could not take the event.
+///
+/// Shared by the services' ledgers and sagas, whose operations run both in an HTTP
+/// handler's transaction (where it becomes an [`ApiError`]) and in a consumer's (where it
+/// becomes a transient [`crate::events::HandlerError`]: both causes may pass on a retry).
+#[derive(Debug, thiserror::Error)]
+pub enum TxError {
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The event could not be written to the outbox.
+    #[error("outbox error: {0}")]
+    Outbox(#[from] crate::events::EventError),
+}
+
+impl From<TxError> for ApiError {
+    fn from(err: TxError) -> Self {
+        match err {
+            TxError::Database(err) => err.into(),
+            TxError::Outbox(err) => err.into(),
+        }
+    }
+}
+
+impl From<TxError> for crate::events::HandlerError {
+    fn from(err: TxError) -> Self {
+        Self::transient(err)
+    }
+}
+
 /// Turns database constraint violations into client errors naming the field
 /// (after realworld-axum-sqlx's `on_constraint`).
 pub trait ResultExt<T> {
@@ -368,6 +399,18 @@ mod tests {
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers()[header::RETRY_AFTER], "7");
         assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+    }
+
+    #[test]
+    fn a_transaction_error_keeps_its_meaning_on_both_paths() {
+        let outage = || TxError::Database(sqlx::Error::PoolTimedOut);
+        assert_eq!(ApiError::from(outage()).problem().status, 503);
+        let broken = TxError::Database(sqlx::Error::Protocol("bad".into()));
+        assert_eq!(ApiError::from(broken).problem().status, 500);
+        assert!(matches!(
+            crate::events::HandlerError::from(outage()),
+            crate::events::HandlerError::Transient(_)
+        ));
     }
 
     #[test]

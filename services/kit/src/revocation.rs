@@ -13,28 +13,13 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::auth::Role;
 use crate::events::{Envelope, EventHandler, HandlerError};
 
-/// Event: a user's role changed.
-pub const USER_ROLE_CHANGED: &str = "user.role_changed";
-
-/// Payload of [`USER_ROLE_CHANGED`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserRoleChanged {
-    /// Whose role changed.
-    pub user_id: Uuid,
-    /// The new role.
-    pub role: Role,
-    /// When (RFC 3339, UTC); tokens issued at or before it are refused.
-    pub changed_at: DateTime<Utc>,
-}
+pub use crate::events::schema::{USER_ROLE_CHANGED, UserRoleChanged};
 
 /// How often each replica reloads the revocations from its database.
 pub const REFRESH_INTERVAL: Duration = Duration::from_secs(1);

@@ -1,4 +1,6 @@
-//! Events orders publishes (through the outbox) and consumes (the checkout and the saga).
+//! Orders' consumers of the events declared in [`kit::events::schema`]: `cart.checked_out`
+//! (the order is created) and the saga's replies (it moves along); what orders publishes is
+//! written by [`crate::saga`].
 //!
 //! Late or out-of-order saga events never move an order backwards: each transition is
 //! guarded in SQL and a refused one is logged and acknowledged. In particular a
@@ -6,35 +8,22 @@
 //! payments refunds that charge when it handles the `order.cancelled` (it refunds whatever
 //! it charged, whichever of the two it sees first).
 
+use kit::error::TxError;
+use kit::events::schema::{
+    CART_CHECKED_OUT, CartCheckedOut, INVENTORY_REJECTED, INVENTORY_RESERVED, PAYMENT_COMPLETED,
+    PAYMENT_FAILED, SagaReply,
+};
 use kit::events::{Envelope, EventHandler, HandlerError, Outbox};
-use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::domain::Money;
-use crate::domain::order::{OrderLine, QUANTITY_MAX};
+use crate::domain::order::QUANTITY_MAX;
 use crate::domain::pricing;
 use crate::saga::{self, Outcome, Transition};
 use crate::store::orders::NewOrderRow;
 
-/// An order was created (published).
-pub const ORDER_CREATED: &str = "order.created";
-/// An order was paid (published).
-pub const ORDER_PAID: &str = "order.paid";
-/// An order was cancelled (published).
-pub const ORDER_CANCELLED: &str = "order.cancelled";
-/// An order failed (published).
-pub const ORDER_FAILED: &str = "order.failed";
-/// A cart was checked out (consumed: the order is created).
-pub const CART_CHECKED_OUT: &str = "cart.checked_out";
-/// Inventory holds an order's stock (consumed).
-pub const INVENTORY_RESERVED: &str = "inventory.reserved";
-/// Inventory could not hold an order's stock (consumed).
-pub const INVENTORY_REJECTED: &str = "inventory.rejected";
-/// An order's payment went through (consumed).
-pub const PAYMENT_COMPLETED: &str = "payment.completed";
-/// An order's payment was declined (consumed).
-pub const PAYMENT_FAILED: &str = "payment.failed";
+/// The events of the checkout queue.
+pub const CHECKOUT_EVENTS: &[&str] = &[CART_CHECKED_OUT];
 /// The events of the saga queue.
 pub const SAGA_EVENTS: &[&str] = &[
     INVENTORY_RESERVED,
@@ -42,104 +31,6 @@ pub const SAGA_EVENTS: &[&str] = &[
     PAYMENT_COMPLETED,
     PAYMENT_FAILED,
 ];
-
-/// Payload of `order.created`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderCreated {
-    /// Order.
-    pub order_id: Uuid,
-    /// Customer.
-    pub user_id: Uuid,
-    /// Store.
-    pub store_id: Uuid,
-    /// Amount due.
-    pub total: Money,
-    /// Lines with captured prices (`petId` only on pet lines).
-    pub lines: Vec<OrderLine>,
-}
-
-/// Payload of `order.paid`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderPaid {
-    /// Order.
-    pub order_id: Uuid,
-    /// Customer.
-    pub user_id: Uuid,
-    /// Store.
-    pub store_id: Uuid,
-    /// Amount paid.
-    pub total: Money,
-    /// The payment.
-    pub payment_id: Uuid,
-    /// Lines, as in `order.created`.
-    pub lines: Vec<OrderLine>,
-}
-
-/// Payload of `order.cancelled`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderCancelled {
-    /// Order.
-    pub order_id: Uuid,
-    /// Customer.
-    pub user_id: Uuid,
-    /// Store.
-    pub store_id: Uuid,
-    /// Why.
-    pub reason: String,
-    /// Whether orders had seen it paid (payments refunds on its own records either way).
-    pub was_paid: bool,
-}
-
-/// Payload of `order.failed`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderFailed {
-    /// Order.
-    pub order_id: Uuid,
-    /// Customer.
-    pub user_id: Uuid,
-    /// Store.
-    pub store_id: Uuid,
-    /// Why.
-    pub reason: String,
-}
-
-/// The part of `cart.checked_out` orders reads (unknown fields are ignored); also the body
-/// of `POST /internal/checkouts`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CartCheckedOut {
-    /// The cart.
-    #[serde(default)]
-    pub cart_id: Option<Uuid>,
-    /// The customer.
-    pub user_id: Uuid,
-    /// The order to create, with exactly this id.
-    pub order_id: Uuid,
-    /// The store.
-    pub store_id: Uuid,
-    /// Lines with the prices the cart showed.
-    pub lines: Vec<OrderLine>,
-    /// Σ quantity × unit price.
-    pub total: Money,
-}
-
-/// The fields of the saga's events that orders reads (unknown fields are ignored).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SagaEvent {
-    /// The order.
-    pub order_id: Uuid,
-    /// The payment (`payment.*`).
-    #[serde(default)]
-    pub payment_id: Option<Uuid>,
-    /// Why (`inventory.rejected`, `payment.failed`).
-    #[serde(default)]
-    pub reason: Option<String>,
-}
 
 /// Creates the order of a checked-out cart, with exactly its id, lines and prices.
 #[derive(Debug, Clone)]
@@ -172,7 +63,7 @@ pub async fn create_from_checkout(
     tx: &mut PgConnection,
     outbox: &Outbox,
     checkout: &CartCheckedOut,
-) -> Result<Result<bool, InvalidCheckout>, saga::SagaError> {
+) -> Result<Result<bool, InvalidCheckout>, TxError> {
     let invalid = |reason: String| {
         Ok(Err(InvalidCheckout {
             order_id: checkout.order_id,
@@ -240,7 +131,7 @@ impl SagaHandler {
 }
 
 /// The transition an event asks for.
-pub fn transition_for(event_type: &str, data: &SagaEvent) -> Result<Transition, HandlerError> {
+pub fn transition_for(event_type: &str, data: &SagaReply) -> Result<Transition, HandlerError> {
     let reason = |default: &str| data.reason.clone().unwrap_or_else(|| default.to_string());
     match event_type {
         INVENTORY_RESERVED => Ok(Transition::Reserve),
@@ -262,7 +153,7 @@ pub fn transition_for(event_type: &str, data: &SagaEvent) -> Result<Transition, 
 
 impl EventHandler for SagaHandler {
     async fn handle(&self, event: &Envelope, tx: &mut PgConnection) -> Result<(), HandlerError> {
-        let data: SagaEvent = event.data_as()?;
+        let data: SagaReply = event.data_as()?;
         let transition = transition_for(&event.event_type, &data)?;
         match saga::apply(tx, &self.outbox, data.order_id, &transition).await? {
             Outcome::Moved(before) => {
@@ -291,8 +182,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_registry_names_what_orders_consumes() {
+        kit::events::schema::assert_consumes("orders", &[CHECKOUT_EVENTS, SAGA_EVENTS]);
+    }
+
+    #[test]
     fn saga_events_are_read_tolerantly() {
-        let data: SagaEvent = serde_json::from_value(serde_json::json!({
+        let data: SagaReply = serde_json::from_value(serde_json::json!({
             "paymentId": Uuid::nil(), "orderId": Uuid::nil(), "userId": Uuid::nil(),
             "amount": {"amount": 5, "currency": "EUR"}, "extra": true
         }))
@@ -307,32 +203,5 @@ mod tests {
             transition_for("order.created", &data),
             Err(HandlerError::Permanent(_))
         ));
-    }
-
-    #[test]
-    fn checkout_payload_parses() {
-        let checkout: CartCheckedOut = serde_json::from_value(serde_json::json!({
-            "cartId": Uuid::nil(), "userId": Uuid::nil(), "orderId": Uuid::nil(),
-            "storeId": Uuid::nil(),
-            "lines": [{"productId": Uuid::nil(), "sku": "A", "name": "A", "quantity": 2,
-                       "unitPrice": {"amount": 100, "currency": "EUR"}}],
-            "total": {"amount": 200, "currency": "EUR"}
-        }))
-        .unwrap();
-        assert_eq!(checkout.lines[0].pet_id, None);
-    }
-
-    #[test]
-    fn order_created_serializes_in_camel_case() {
-        let json = serde_json::to_value(OrderCancelled {
-            order_id: Uuid::nil(),
-            user_id: Uuid::nil(),
-            store_id: Uuid::nil(),
-            reason: "x".into(),
-            was_paid: true,
-        })
-        .unwrap();
-        assert_eq!(json["wasPaid"], true);
-        assert!(json["orderId"].is_string());
     }
 }

@@ -51,7 +51,7 @@ impl DataService for Orders {
     fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {
         consumers.consume(
             // Orders are independent of each other; each order's events stay in queue order.
-            Subscription::new(CHECKOUT_QUEUE, &[events::CART_CHECKED_OUT])
+            Subscription::new(CHECKOUT_QUEUE, events::CHECKOUT_EVENTS)
                 .concurrent_by("orderId", DEFAULT_CONCURRENCY),
             events::CheckoutHandler::new(outbox.clone()),
         );

@@ -1,43 +1,17 @@
 //! Every change of an order together with its history row and its event, in the caller's
 //! transaction: shared by the HTTP handlers and the consumers so both paths behave alike.
 
-use kit::ApiError;
-use kit::events::{EventError, HandlerError, Outbox};
+use kit::error::TxError;
+use kit::events::Outbox;
+use kit::events::schema::{
+    ORDER_CANCELLED, ORDER_CREATED, ORDER_FAILED, ORDER_PAID, OrderCancelled, OrderCreated,
+    OrderFailed, OrderPaid,
+};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use crate::domain::order::{Order, OrderLine, OrderStatus};
-use crate::events::{
-    ORDER_CANCELLED, ORDER_CREATED, ORDER_FAILED, ORDER_PAID, OrderCancelled, OrderCreated,
-    OrderFailed, OrderPaid,
-};
 use crate::store::orders::{self as store, NewOrderRow, OrderRow};
-
-/// A database or outbox failure while changing an order.
-#[derive(Debug, thiserror::Error)]
-pub enum SagaError {
-    /// The database failed.
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    /// The event could not be written.
-    #[error("outbox error: {0}")]
-    Outbox(#[from] EventError),
-}
-
-impl From<SagaError> for ApiError {
-    fn from(err: SagaError) -> Self {
-        match err {
-            SagaError::Database(err) => err.into(),
-            SagaError::Outbox(err) => err.into(),
-        }
-    }
-}
-
-impl From<SagaError> for HandlerError {
-    fn from(err: SagaError) -> Self {
-        HandlerError::transient(err)
-    }
-}
 
 /// Creates an order (status `pending`), its lines, its first history row and `order.created`;
 /// `false` (and nothing written) when an order with its id or idempotency key exists.
@@ -46,7 +20,7 @@ pub async fn create(
     outbox: &Outbox,
     order: &NewOrderRow<'_>,
     lines: &[OrderLine],
-) -> Result<bool, SagaError> {
+) -> Result<bool, TxError> {
     if !store::insert(conn, order).await? {
         return Ok(false);
     }
@@ -141,7 +115,7 @@ pub async fn apply(
     outbox: &Outbox,
     id: Uuid,
     transition: &Transition,
-) -> Result<Outcome, SagaError> {
+) -> Result<Outcome, TxError> {
     let Some(before) = store::get_for_update(&mut *conn, id).await? else {
         return Ok(Outcome::Missing);
     };

@@ -14,35 +14,19 @@
 //! completed (even one orders had not seen yet when the customer cancelled), the
 //! `order.cancelled` refunds it, exactly once (the status guard completed → refunded).
 
-use kit::events::{EventError, HandlerError, Outbox};
+use kit::error::TxError;
+use kit::events::Outbox;
+use kit::events::schema::{
+    PAYMENT_COMPLETED, PAYMENT_FAILED, PAYMENT_REFUNDED, PaymentCompleted, PaymentFailed,
+    PaymentRefunded,
+};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::domain::Money;
 use crate::domain::payment::PaymentStatus;
 use crate::domain::processor::{self, Decision};
-use crate::events::{
-    PAYMENT_COMPLETED, PAYMENT_FAILED, PAYMENT_REFUNDED, PaymentCompleted, PaymentFailed,
-    PaymentRefunded,
-};
 use crate::store::payments::{self as store, Parked, PaymentRow};
-
-/// A database or outbox failure while changing a payment.
-#[derive(Debug, thiserror::Error)]
-pub enum LedgerError {
-    /// The database failed.
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    /// The event could not be written.
-    #[error("outbox error: {0}")]
-    Outbox(#[from] EventError),
-}
-
-impl From<LedgerError> for HandlerError {
-    fn from(err: LedgerError) -> Self {
-        HandlerError::transient(err)
-    }
-}
 
 /// Records what an order owes (`order.created`), then applies whatever was parked for it.
 pub async fn record_intent(
@@ -52,7 +36,7 @@ pub async fn record_intent(
     order_id: Uuid,
     user_id: Uuid,
     amount: &Money,
-) -> Result<(), LedgerError> {
+) -> Result<(), TxError> {
     let id = Uuid::new_v4();
     if !store::insert(conn, id, order_id, user_id, amount).await? {
         tracing::info!(%order_id, "payment intent exists already");
@@ -82,7 +66,7 @@ pub async fn reserved(
     outbox: &Outbox,
     event_id: Uuid,
     order_id: Uuid,
-) -> Result<(), LedgerError> {
+) -> Result<(), TxError> {
     let Some(payment) = store::by_order_for_update(conn, order_id).await? else {
         tracing::info!(%order_id, "stock reserved before the payment intent arrived; parked");
         store::park(conn, order_id, Parked::Reserved, event_id).await?;
@@ -100,7 +84,7 @@ async fn charge(
     outbox: &Outbox,
     event_id: Uuid,
     payment: &PaymentRow,
-) -> Result<(), LedgerError> {
+) -> Result<(), TxError> {
     let amount = payment.amount();
     let pending = PaymentStatus::Pending;
     match processor::charge(&amount) {
@@ -147,7 +131,7 @@ pub async fn cancel(
     event_id: Uuid,
     order_id: Uuid,
     why: &str,
-) -> Result<(), LedgerError> {
+) -> Result<(), TxError> {
     let Some(payment) = store::by_order_for_update(conn, order_id).await? else {
         tracing::info!(%order_id, why, "order closed before the payment intent arrived; parked");
         store::park(conn, order_id, Parked::Cancelled, event_id).await?;

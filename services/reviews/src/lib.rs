@@ -45,7 +45,7 @@ impl DataService for Reviews {
     fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {
         let _ = outbox;
         consumers.consume(
-            Subscription::new(EVENTS_QUEUE, &[events::ORDER_PAID, events::PRODUCT_DELETED]),
+            Subscription::new(EVENTS_QUEUE, events::CONSUMED),
             events::ReviewsHandler,
         );
     }

@@ -8,13 +8,15 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+mod error;
 mod preflight;
 mod process;
 mod stack;
 mod vhost;
 
+pub use error::StackError;
 pub use preflight::{check_broker, check_database};
-pub use stack::{LOCAL_POOL_SIZE, Stack, StackError, StackOptions};
+pub use stack::{LOCAL_POOL_SIZE, Stack, StackOptions};
 pub use vhost::{MANAGEMENT_URL_VAR, VhostError, VirtualHost};
 
 /// The directory of the workspace's binaries, seen from a test executable: tests live in

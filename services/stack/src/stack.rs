@@ -6,74 +6,10 @@ use std::time::Duration;
 use petstore_contract::{SERVICES, ServiceSpec, env};
 use sqlx::{Connection, PgConnection};
 
+use crate::error::StackError;
 use crate::preflight::{check_broker, check_database};
 use crate::process::{ServiceProcess, run_to_completion};
-use crate::vhost::{VhostError, VirtualHost};
-
-/// Why the store could not be started.
-#[derive(Debug, thiserror::Error)]
-pub enum StackError {
-    /// PostgreSQL or RabbitMQ is not there.
-    #[error(
-        "{what} is not reachable at {url} ({cause}). Is it installed and running? See the README's \"Requirements\"."
-    )]
-    Unreachable {
-        /// Which dependency.
-        what: &'static str,
-        /// Where we looked (password redacted).
-        url: String,
-        /// The connection error.
-        cause: String,
-    },
-    /// A service binary is missing.
-    #[error("{binary} not found: build the store first (cargo build -p petstore)")]
-    MissingBinary {
-        /// Expected path.
-        binary: String,
-    },
-    /// A binary could not be started.
-    #[error("cannot start {binary}: {cause}")]
-    Spawn {
-        /// Which binary.
-        binary: String,
-        /// The OS error.
-        cause: String,
-    },
-    /// A binary exited with failure.
-    #[error("{binary} failed (log: {log}):\n{tail}")]
-    Failed {
-        /// Which binary.
-        binary: String,
-        /// Its log file.
-        log: String,
-        /// The log's last lines.
-        tail: String,
-    },
-    /// A service did not become ready in time.
-    #[error("{service} did not become ready (log: {log}):\n{tail}")]
-    NotReady {
-        /// Which service.
-        service: &'static str,
-        /// Its log file.
-        log: String,
-        /// The log's last lines.
-        tail: String,
-    },
-    /// Setting up a database failed.
-    #[error("database set-up failed: {0}")]
-    Database(#[from] sqlx::Error),
-    /// The store's own RabbitMQ virtual host could not be created.
-    #[error(transparent)]
-    Vhost(#[from] VhostError),
-    /// A file could not be written.
-    #[error("cannot write {path}: {cause}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The OS error.
-        cause: String,
-    },
-}
+use crate::vhost::VirtualHost;
 
 /// How to run the store.
 #[derive(Debug, Clone)]

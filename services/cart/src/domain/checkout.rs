@@ -39,21 +39,7 @@ impl CheckoutAccepted {
     }
 }
 
-/// One line of the order a checkout creates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderLine {
-    /// The product.
-    pub product_id: Uuid,
-    /// Its SKU.
-    pub sku: String,
-    /// Its name.
-    pub name: String,
-    /// How many.
-    pub quantity: i64,
-    /// Unit price at checkout.
-    pub unit_price: Money,
-}
+pub use kit::events::schema::OrderLine;
 
 /// The lines and total of the order `items` become, or why they cannot be checked out:
 /// an empty cart or unavailable items are conflicts with the cart's state (409).
@@ -85,6 +71,7 @@ pub fn order_lines(items: &[CartItem]) -> Result<(Vec<OrderLine>, Money), ApiErr
         .iter()
         .map(|i| OrderLine {
             product_id: i.product_id,
+            pet_id: None,
             sku: i.sku.clone(),
             name: i.name.clone(),
             quantity: i.quantity,

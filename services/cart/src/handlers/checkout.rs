@@ -13,12 +13,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::{ApiError, Problem};
+use kit::events::schema::{CART_CHECKED_OUT, CartCheckedOut};
 use kit::extract::{IdempotencyKey, Json};
 use uuid::Uuid;
 
 use super::{items_of, open_cart};
 use crate::domain::checkout::{CheckoutAccepted, CheckoutRequest, order_lines};
-use crate::events::{CART_CHECKED_OUT, CartCheckedOut};
 use crate::state::AppState;
 use crate::store;
 
@@ -80,7 +80,7 @@ pub async fn checkout(
     let (lines, total) = order_lines(&items)?;
     let order_id = Uuid::new_v4();
     let event = CartCheckedOut {
-        cart_id: cart.id,
+        cart_id: Some(cart.id),
         user_id: caller.sub,
         order_id,
         store_id: body.store_id,

@@ -23,21 +23,7 @@ pub const PHOTOS_MAX: usize = 10;
 /// Longest photo URL.
 pub const PHOTO_URL_MAX: usize = 2048;
 
-/// Where a pet is in its sale.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type,
-)]
-#[serde(rename_all = "lowercase")]
-#[sqlx(type_name = "text", rename_all = "lowercase")]
-pub enum PetStatus {
-    /// For sale.
-    #[default]
-    Available,
-    /// Reserved by an order not yet paid.
-    Pending,
-    /// Paid for.
-    Sold,
-}
+pub use kit::events::schema::PetStatus;
 
 /// A pet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::Admin;
 use kit::error::{ApiError, Problem, ResultExt};
+use kit::events::schema::{CATEGORY_CREATED, CategoryEvent};
 use kit::extract::{Json, Path};
 use kit::pagination::{List, PageParams, Paginated, Parsed};
 use uuid::Uuid;
@@ -12,7 +13,6 @@ use uuid::Uuid;
 use crate::domain::category::{
     Category, CategoryDetail, CategoryListParams, CategoryPatch, NewCategory,
 };
-use crate::events::{CATEGORY_CREATED, CategoryEvent};
 use crate::state::AppState;
 use crate::store::categories as store;
 

@@ -6,13 +6,14 @@ use chrono::Utc;
 use kit::ApiResult;
 use kit::auth::Admin;
 use kit::error::{ApiError, Problem};
+use kit::events::schema::{PET_CREATED, PET_DELETED, PET_UPDATED, PetEvent, PetUpdated};
 use kit::extract::{Json, Path};
 use kit::pagination::{List, PageParams, Paginated};
 use uuid::Uuid;
 
 use super::items::{self, Item, not_found};
 use crate::domain::pet::{NewPet, Pet, PetFields, PetListParams, PetPatch};
-use crate::events::{PET_CREATED, PET_DELETED, PET_UPDATED, PetEvent, PetUpdated};
+use crate::events::Change as _;
 use crate::state::AppState;
 use crate::store::pets as store;
 

@@ -9,15 +9,16 @@ use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::Admin;
 use kit::error::{ApiError, Problem, ResultExt};
+use kit::events::schema::{
+    PRODUCT_CREATED, PRODUCT_DELETED, PRODUCT_UPDATED, ProductEvent, ProductUpdated,
+};
 use kit::extract::{Json, Path};
 use kit::pagination::{List, PageParams, Paginated};
 use uuid::Uuid;
 
 use super::items::{self, Item, not_found};
 use crate::domain::product::{NewProduct, Product, ProductFields, ProductListParams, ProductPatch};
-use crate::events::{
-    PRODUCT_CREATED, PRODUCT_DELETED, PRODUCT_UPDATED, ProductEvent, ProductUpdated,
-};
+use crate::events::Change as _;
 use crate::state::AppState;
 use crate::store::products as store;
 

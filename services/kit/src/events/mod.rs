@@ -12,21 +12,25 @@
 //! [`retention`].
 
 mod broker;
+mod connection;
 mod consumer;
 mod envelope;
 mod metrics;
 mod outbox;
 mod relay;
 pub mod retention;
+pub mod schema;
+mod subscription;
 mod topology;
 
 pub use broker::Broker;
-pub use consumer::{DEFAULT_CONCURRENCY, EventHandler, HandlerError, Subscription};
+pub use consumer::{DEFAULT_CONCURRENCY, EventHandler, HandlerError};
 pub use envelope::Envelope;
 pub use metrics::register_metrics;
 pub use outbox::Outbox;
 pub use petstore_contract::{DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE};
 pub use retention::RetentionConfig;
+pub use subscription::Subscription;
 
 /// PostgreSQL `NOTIFY` channel on which [`Outbox::enqueue`] wakes the relay.
 pub const OUTBOX_CHANNEL: &str = "kit_outbox";

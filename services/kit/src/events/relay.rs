@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::broker::{Backoff, Broker};
+use super::connection::{Backoff, SharedConnection};
 use super::{EVENTS_EXCHANGE, EventError, OUTBOX_CHANNEL, metrics, topology};
 
 /// Rows claimed per round; a full batch means more may be waiting, so the relay goes again
@@ -33,7 +33,7 @@ const MAX_IN_FLIGHT: usize = 3;
 /// How often the pending-rows gauge is recomputed.
 const GAUGE_INTERVAL: Duration = Duration::from_secs(1);
 
-pub(crate) async fn run(broker: Broker, pool: PgPool, shutdown: CancellationToken) {
+pub(crate) async fn run(broker: SharedConnection, pool: PgPool, shutdown: CancellationToken) {
     let wake = Arc::new(Notify::new());
     // In a set, so that the listener is aborted should this run end by panicking.
     let mut listener = JoinSet::new();

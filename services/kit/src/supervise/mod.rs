@@ -29,8 +29,10 @@ pub use backoff::RestartPolicy;
 use metrics::WorkerMetrics;
 pub use status::{WorkerReport, WorkerState, Workers};
 
-/// What a worker's run ends with.
-pub type WorkerResult = Result<(), crate::service::BoxError>;
+/// What a worker's run ends with (the error is the same type as
+/// [`crate::service::BoxError`], spelled out so that this module does not import the
+/// service module, which imports it).
+pub type WorkerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 /// Starts workers and keeps them running until shutdown; cloning shares the workers.
 #[derive(Debug, Clone)]

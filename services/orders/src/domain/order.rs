@@ -55,24 +55,7 @@ impl OrderStatus {
     }
 }
 
-/// One line of an order, with the price captured when the order was created.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderLine {
-    /// The product bought.
-    pub product_id: Uuid,
-    /// The pet bought, for pet lines (from checkout only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pet_id: Option<Uuid>,
-    /// The product's SKU at the time of the order.
-    pub sku: String,
-    /// The product's name at the time of the order.
-    pub name: String,
-    /// How many.
-    pub quantity: i64,
-    /// Price of one, at the time of the order.
-    pub unit_price: Money,
-}
+pub use kit::events::schema::OrderLine;
 
 /// How an order was shipped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -16,11 +16,12 @@ use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::Authenticated;
 use kit::error::ApiError;
+use kit::events::schema::CartCheckedOut;
 use kit::extract::Json;
 
 use super::not_found;
 use crate::domain::order::Order;
-use crate::events::{CartCheckedOut, create_from_checkout};
+use crate::events::create_from_checkout;
 use crate::saga;
 use crate::state::AppState;
 

@@ -6,12 +6,12 @@ use axum::http::StatusCode;
 use kit::ApiResult;
 use kit::auth::{Authenticated, Claims};
 use kit::error::{ApiError, Problem, ResultExt};
+use kit::events::schema::{REVIEW_CREATED, ReviewCreated};
 use kit::extract::{Json, Path};
 use kit::pagination::{List, PageParams, Paginated};
 use uuid::Uuid;
 
 use crate::domain::review::{NewReview, Review, ReviewFields, ReviewListParams, ReviewPatch};
-use crate::events::{REVIEW_CREATED, ReviewCreated};
 use crate::state::AppState;
 use crate::store;
 use crate::store::reviews as reviews_store;

@@ -3,9 +3,9 @@
 use axum::extract::State;
 use kit::auth::{Admin, Authenticated, Role};
 use kit::error::Problem;
+use kit::events::schema::{USER_ROLE_CHANGED, UserRoleChanged};
 use kit::extract::{ClientAddress, Json, Path, Query};
 use kit::pagination::{PageParams, Paginated};
-use kit::revocation::{USER_ROLE_CHANGED, UserRoleChanged};
 use kit::{ApiError, ApiResult};
 use tracing::instrument;
 use uuid::Uuid;
