@@ -8,6 +8,7 @@
 
 pub mod backup;
 pub mod backup_job;
+mod children;
 pub mod connections;
 pub mod credentials;
 pub mod deployment;
@@ -21,6 +22,8 @@ pub mod rabbitmq;
 pub mod secrets;
 pub mod security;
 pub mod service;
+
+pub use children::build;
 
 use std::collections::BTreeMap;
 
@@ -109,32 +112,6 @@ pub fn managed_kinds() -> Vec<ApiResource> {
 /// [`backup_job`]).
 pub fn observed_kinds() -> Vec<ApiResource> {
     vec![ApiResource::erase::<Job>(&())]
-}
-
-/// Everything the PetStore asks for except the generated Secrets, in apply
-/// order (configuration and data first, then services, then network).
-pub fn build(ps: &PetStore) -> Vec<Child> {
-    let mut out = vec![credentials::build(ps)];
-    out.extend(postgres::build(ps));
-    out.extend(rabbitmq::build(ps));
-    for svc in ps.spec.enabled_services() {
-        let cfg = ps.spec.service(svc.name);
-        out.push(Child::new(&deployment::build(ps, svc, &cfg)));
-        out.push(Child::new(&service::build(ps, svc)));
-        if let Some(hpa) = hpa::build(ps, svc, &cfg) {
-            out.push(Child::new(&hpa));
-        }
-        out.push(Child::new(&pdb::build(ps, svc)));
-    }
-    if let Some(load) = load_generator::build(ps) {
-        out.push(Child::new(&load));
-    }
-    out.extend(network_policy::build(ps).iter().map(Child::new));
-    if let Some(ing) = ingress::build(ps) {
-        out.push(Child::new(&ing));
-    }
-    out.extend(backup::build(ps));
-    out
 }
 
 /// Instance name (the PetStore's name).

@@ -21,7 +21,10 @@ use kit::events::{Outbox, Subscription};
 
 use kit::service::{Consumers, DataService};
 
-pub use config::{Config, Settings};
+pub use config::Settings;
+
+/// The cart service's whole configuration: the shared part and [`Settings`].
+pub type Config = kit::service::DataConfig<Cart>;
 use state::{AppState, Upstreams};
 
 /// The cart's contract entry.

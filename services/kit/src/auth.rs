@@ -15,7 +15,6 @@ use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::config::Secret;
@@ -26,16 +25,7 @@ pub const ISSUER: &str = "petstore-users";
 /// Audience written into and required of every access token.
 pub const AUDIENCE: &str = "petstore";
 
-/// What a caller may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, sqlx::Type)]
-#[serde(rename_all = "lowercase")]
-#[sqlx(type_name = "text", rename_all = "lowercase")]
-pub enum Role {
-    /// Shops: carts, orders, reviews, own profile.
-    Customer,
-    /// Runs the store: catalog, stores, stock, users.
-    Admin,
-}
+pub use crate::role::Role;
 
 /// The claims of an access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,6 +26,7 @@ pub mod pagination;
 pub mod patch;
 pub mod record;
 pub mod revocation;
+pub mod role;
 pub mod service;
 pub mod sql;
 pub mod supervise;

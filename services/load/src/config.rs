@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::duration::{ThinkTime, parse_duration};
-use crate::scenario::{Kind, Weights};
+use crate::scenario::kind::{Kind, Weights};
 use crate::target::Target;
 
 /// A password given on the command line or in the environment, never printed.

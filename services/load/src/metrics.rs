@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::histogram::Histogram;
-use crate::scenario::Kind;
+use crate::scenario::kind::Kind;
 
 /// How one request ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

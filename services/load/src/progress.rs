@@ -60,7 +60,7 @@ pub fn render(snapshot: &Snapshot, target_users: u32, window: Duration) -> Strin
 mod tests {
     use super::*;
     use crate::metrics::{Metrics, Outcome};
-    use crate::scenario::Kind;
+    use crate::scenario::kind::Kind;
 
     #[test]
     fn shows_users_rate_failures_and_percentiles_per_endpoint() {

@@ -20,7 +20,10 @@ use kit::OpenApiRouter;
 use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription};
 use kit::service::{Consumers, DataService};
 
-pub use config::{Config, Settings};
+pub use config::Settings;
+
+/// The orders service's whole configuration: the shared part and [`Settings`].
+pub type Config = kit::service::DataConfig<Orders>;
 use state::{AppState, Pricing};
 
 /// The orders service's contract entry.

@@ -22,7 +22,10 @@ use kit::service::{DataService, StoreConfig};
 use petstore_contract::ServiceSpec;
 use sqlx::migrate::Migrator;
 
-pub use config::{Config, Settings};
+pub use config::Settings;
+
+/// The users service's whole configuration: the shared part and [`Settings`].
+pub type Config = kit::service::DataConfig<Users>;
 use state::{Accounts, AppState};
 
 /// The users service's migrations (schema `public`).

@@ -1,7 +1,7 @@
 //! The three kinds of simulated people, their weights, and the loop every user runs:
 //! a visit, a pause, the next visit, until the run stops.
 
-mod kind;
+pub mod kind;
 mod shopper;
 mod staff;
 mod visitor;

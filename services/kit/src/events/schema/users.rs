@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::Role;
+use crate::role::Role;
 
 /// A user registered.
 pub const USER_REGISTERED: &str = "user.registered";
