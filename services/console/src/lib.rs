@@ -22,11 +22,8 @@ pub mod state;
 pub mod views;
 pub mod visit;
 
-use std::time::Instant;
-
 use kit::http::Runtime;
 use kit::listen::{ListenAddrs, Listeners};
-use kit::metrics::Metrics;
 use kit::service::BoxError;
 use petstore_contract::ServiceSpec;
 use tokio_util::sync::CancellationToken;
@@ -44,10 +41,6 @@ pub struct Console;
 impl kit::service::Service for Console {
     const SPEC: &'static ServiceSpec = SPEC;
     type Config = Config;
-
-    fn migrator() -> Option<&'static sqlx::migrate::Migrator> {
-        None
-    }
 
     fn serve(
         config: Config,
@@ -69,15 +62,7 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> Result<(), BoxError> {
     let state = AppState::new(&config)?;
-    let runtime = Runtime {
-        spec: SPEC,
-        started: Instant::now(),
-        pool: None,
-        broker: None,
-        metrics: Metrics::new(SPEC.name),
-        openapi: routes::openapi(),
-        workers: kit::supervise::Workers::default(),
-    };
+    let runtime = Runtime::stateless(SPEC, routes::openapi());
     let app = kit::http::app(runtime, routes::router(state));
     kit::http::serve(listeners, app, shutdown).await?;
     Ok(())

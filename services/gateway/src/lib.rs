@@ -18,11 +18,10 @@ pub mod routes;
 pub mod routing;
 pub mod state;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kit::http::Runtime;
 use kit::listen::{ListenAddrs, Listeners};
-use kit::metrics::Metrics;
 use kit::service::BoxError;
 use petstore_contract::ServiceSpec;
 use tokio_util::sync::CancellationToken;
@@ -43,10 +42,6 @@ pub struct Gateway;
 impl kit::service::Service for Gateway {
     const SPEC: &'static ServiceSpec = SPEC;
     type Config = Config;
-
-    fn migrator() -> Option<&'static sqlx::migrate::Migrator> {
-        None
-    }
 
     fn serve(
         config: Config,
@@ -69,15 +64,7 @@ pub async fn serve(
 ) -> Result<(), BoxError> {
     let state = AppState::new(&config)?;
     let eviction = tokio::spawn(evict_idle_keys(state.clone(), shutdown.clone()));
-    let runtime = Runtime {
-        spec: SPEC,
-        started: Instant::now(),
-        pool: None,
-        broker: None,
-        workers: kit::supervise::Workers::default(),
-        metrics: Metrics::new(SPEC.name),
-        openapi: routes::openapi(),
-    };
+    let runtime = Runtime::stateless(SPEC, routes::openapi());
     let api = routes::router(state, &config.cors_allowed_origins);
     let app = kit::http::app_with_docs(runtime, api, &docs::links());
     let served = kit::http::serve(listeners, app, shutdown.clone()).await;

@@ -50,6 +50,23 @@ pub struct Runtime {
     pub openapi: utoipa::openapi::OpenApi,
 }
 
+impl Runtime {
+    /// The runtime of a service with no database, broker or workers of its own (the
+    /// gateway, the console), starting now.
+    #[must_use]
+    pub fn stateless(spec: &'static ServiceSpec, openapi: utoipa::openapi::OpenApi) -> Self {
+        Self {
+            spec,
+            started: Instant::now(),
+            pool: None,
+            broker: None,
+            workers: Workers::default(),
+            metrics: Metrics::new(spec.name),
+            openapi,
+        }
+    }
+}
+
 /// State of one dependency in `/ready` and `/status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]

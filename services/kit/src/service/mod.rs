@@ -34,7 +34,9 @@ pub trait Service {
     /// Its configuration.
     type Config: FromEnv + Send + 'static;
     /// Its migrations, if it has a database.
-    fn migrator() -> Option<&'static Migrator>;
+    fn migrator() -> Option<&'static Migrator> {
+        None
+    }
     /// Runs the service on `listeners` until `shutdown`.
     fn serve(
         config: Self::Config,
