@@ -42,28 +42,20 @@ impl kit::service::Service for Console {
     const SPEC: &'static ServiceSpec = SPEC;
     type Config = Config;
 
-    fn serve(
+    /// Runs the console on `listeners` until `shutdown`.
+    async fn serve(
         config: Config,
         listeners: Listeners,
         shutdown: CancellationToken,
-    ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listeners, shutdown)
+    ) -> Result<(), BoxError> {
+        let state = AppState::new(&config)?;
+        let runtime = Runtime::stateless(SPEC, routes::openapi());
+        let app = kit::http::app(runtime, routes::router(state));
+        kit::http::serve(listeners, app, shutdown).await?;
+        Ok(())
     }
 
     fn listen_addrs(config: &Config) -> ListenAddrs {
         config.listen
     }
-}
-
-/// Runs the console on `listeners` until `shutdown`.
-pub async fn serve(
-    config: Config,
-    listeners: Listeners,
-    shutdown: CancellationToken,
-) -> Result<(), BoxError> {
-    let state = AppState::new(&config)?;
-    let runtime = Runtime::stateless(SPEC, routes::openapi());
-    let app = kit::http::app(runtime, routes::router(state));
-    kit::http::serve(listeners, app, shutdown).await?;
-    Ok(())
 }

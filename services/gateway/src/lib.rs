@@ -43,34 +43,26 @@ impl kit::service::Service for Gateway {
     const SPEC: &'static ServiceSpec = SPEC;
     type Config = Config;
 
-    fn serve(
+    /// Runs the gateway on `listeners` until `shutdown`.
+    async fn serve(
         config: Config,
         listeners: Listeners,
         shutdown: CancellationToken,
-    ) -> impl std::future::Future<Output = Result<(), BoxError>> + Send {
-        serve(config, listeners, shutdown)
+    ) -> Result<(), BoxError> {
+        let state = AppState::new(&config)?;
+        let eviction = tokio::spawn(evict_idle_keys(state.clone(), shutdown.clone()));
+        let runtime = Runtime::stateless(SPEC, routes::openapi());
+        let api = routes::router(state, &config.cors_allowed_origins);
+        let app = kit::http::app_with_docs(runtime, api, &docs::links());
+        let served = kit::http::serve(listeners, app, shutdown.clone()).await;
+        shutdown.cancel();
+        let _ = eviction.await;
+        Ok(served?)
     }
 
     fn listen_addrs(config: &Config) -> ListenAddrs {
         config.listen
     }
-}
-
-/// Runs the gateway on `listeners` until `shutdown`.
-pub async fn serve(
-    config: Config,
-    listeners: Listeners,
-    shutdown: CancellationToken,
-) -> Result<(), BoxError> {
-    let state = AppState::new(&config)?;
-    let eviction = tokio::spawn(evict_idle_keys(state.clone(), shutdown.clone()));
-    let runtime = Runtime::stateless(SPEC, routes::openapi());
-    let api = routes::router(state, &config.cors_allowed_origins);
-    let app = kit::http::app_with_docs(runtime, api, &docs::links());
-    let served = kit::http::serve(listeners, app, shutdown.clone()).await;
-    shutdown.cancel();
-    let _ = eviction.await;
-    Ok(served?)
 }
 
 /// Keeps the rate limiters' memory bounded by the recently active keys.

@@ -18,7 +18,7 @@ pub enum StackError {
         /// The connection error.
         cause: String,
     },
-    /// A service binary is missing.
+    /// The store's binary is missing.
     #[error("{binary} not found: build the store first (cargo build -p petstore)")]
     MissingBinary {
         /// Expected path.

@@ -18,7 +18,7 @@ pub struct StackOptions {
     pub database_url: String,
     /// RabbitMQ URL.
     pub amqp_url: String,
-    /// Directory holding the service binaries.
+    /// Directory holding the store's binary, `petstore`.
     pub bin_dir: PathBuf,
     /// Directory for the development key pair and the logs.
     pub state_dir: PathBuf,

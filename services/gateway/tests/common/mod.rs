@@ -12,7 +12,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
+use gateway::Gateway;
 use gateway::config::{AllowedOrigins, Config, Upstream};
+use kit::service::Service;
 use kit::testing::{TestKeys, TestServer};
 use serde_json::{Value, json};
 
@@ -180,7 +182,7 @@ impl Stack {
         };
         tune(&mut config);
         let gateway =
-            TestServer::start(|listener, shutdown| gateway::serve(config, listener, shutdown))
+            TestServer::start(|listener, shutdown| Gateway::serve(config, listener, shutdown))
                 .await;
         Stack {
             gateway,

@@ -28,7 +28,7 @@ pub struct Harness<S: DataService> {
     pub keys: TestKeys,
     /// An administrator's token.
     pub admin: String,
-    /// A customer's token, and that customer's id.
+    /// A customer's token.
     pub customer: String,
     /// The customer of [`Harness::customer`].
     pub customer_id: Uuid,
