@@ -10,7 +10,7 @@ use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::pagination::{Page, PageOf};
-use crate::sql::{ListError, Listing, SortKey, fetch_page};
+use crate::sql::{ListError, Listing, Plan, SortKey, fetch_page};
 
 /// A row type read whole from one table (plus joined columns), by a uuid column `id`.
 pub trait Record: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {
@@ -166,6 +166,7 @@ pub fn listing<'a, R: Record>(keys: &'a [SortKey<'a>], scope: &'a str) -> Listin
         count_from: R::COUNT_FROM,
         keys,
         scope,
+        plan: Plan::Shared,
     }
 }
 
@@ -177,7 +178,17 @@ pub async fn list<'q, R: Record>(
     filters: impl Fn(&mut QueryBuilder<'q, Postgres>),
     page: &Page,
 ) -> Result<PageOf<R::Item>, ListError> {
-    let rows: PageOf<R> = fetch_page(db, listing::<R>(keys, scope), filters, page).await?;
+    list_in::<R>(db, listing::<R>(keys, scope), filters, page).await
+}
+
+/// One page of the `R` of `listing` matching `filters` (see [`fetch_page`]).
+pub async fn list_in<'q, R: Record>(
+    db: impl PgExecutor<'_> + Copy,
+    listing: Listing<'_>,
+    filters: impl Fn(&mut QueryBuilder<'q, Postgres>),
+    page: &Page,
+) -> Result<PageOf<R::Item>, ListError> {
+    let rows: PageOf<R> = fetch_page(db, listing, filters, page).await?;
     Ok(rows.map(R::Item::from))
 }
 

@@ -64,6 +64,43 @@ pub struct Listing<'a> {
     /// What makes this list this list (its filters and sort, e.g. the validated query's
     /// `Debug`): a cursor is only accepted by the list whose scope it was made in.
     pub scope: &'a str,
+    /// How PostgreSQL plans the page's query.
+    pub plan: Plan,
+}
+
+impl Listing<'_> {
+    /// The same list, planned as `plan` says.
+    #[must_use]
+    pub fn planned(self, plan: Plan) -> Self {
+        Self { plan, ..self }
+    }
+}
+
+/// How a page's query is planned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Plan {
+    /// Prepared once per connection and kept: after five executions PostgreSQL may keep one
+    /// generic plan for every value. Right when the filters' values do not change which
+    /// index serves the page best (equality on a key, a price range).
+    #[default]
+    Shared,
+    /// Planned anew with the values of every request, never kept. For filters whose
+    /// selectivity depends on the value, such as a text search: a generic plan cannot tell
+    /// a term that matches ten rows (read them from the trigram index) from one that matches
+    /// most of the table (walk the sort's index and filter), and the wrong choice reads the
+    /// whole table for every page.
+    PerRequest,
+}
+
+impl Plan {
+    /// [`Plan::PerRequest`] when `search` is given, else [`Plan::Shared`].
+    pub fn for_search<T>(search: Option<T>) -> Self {
+        if search.is_some() {
+            Self::PerRequest
+        } else {
+            Self::Shared
+        }
+    }
 }
 
 /// Why a page could not be read.
@@ -240,7 +277,11 @@ where
     T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
 {
     let mut qb = page_query("", listing, &filters, page)?;
-    let mut rows: Vec<Keyed<T>> = qb.build_query_as().fetch_all(db).await?;
+    let mut rows: Vec<Keyed<T>> = qb
+        .build_query_as()
+        .persistent(listing.plan == Plan::Shared)
+        .fetch_all(db)
+        .await?;
     let more = rows.len() as i64 > page.limit;
     rows.truncate(page.limit as usize);
     let next_cursor = match rows.last() {
@@ -255,7 +296,12 @@ where
             listing.count_from
         ));
         filters(&mut qb);
-        Some(qb.build_query_scalar().fetch_one(db).await?)
+        Some(
+            qb.build_query_scalar()
+                .persistent(listing.plan == Plan::Shared)
+                .fetch_one(db)
+                .await?,
+        )
     } else if from_start && !more && (offset == 0 || !rows.is_empty()) {
         Some(offset + rows.len() as i64)
     } else {

@@ -6,7 +6,7 @@
 
 use kit::cursor::{Cursor, KeyKind};
 use kit::pagination::{Count, Page, PageOf, PageParams, Start};
-use kit::sql::{ListError, Listing, SortKey, explain_page, fetch_page};
+use kit::sql::{ListError, Listing, Plan, SortKey, explain_page, fetch_page};
 use kit::testing::TestDatabase;
 use kit::validate::Validator;
 use sqlx::{PgPool, Postgres, QueryBuilder};
@@ -63,6 +63,7 @@ fn listing(keys: &'static [SortKey<'static>], scope: &'static str) -> Listing<'s
         count_from: "items i",
         keys,
         scope,
+        plan: Plan::Shared,
     }
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use kit::pagination::{Page, PageOf};
 use kit::record::{self, Fields, Query, Record};
-use kit::sql::ListError;
+use kit::sql::{ListError, Plan};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -129,6 +129,7 @@ pub fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &PetQuery) {
 /// The list of pets for `query`; `scope` is its `Debug`, which binds cursors to it.
 pub fn listing<'a>(query: &PetQuery, scope: &'a str) -> Listing<'a> {
     record::listing::<PetRow>(sort_keys(query.sort), scope)
+        .planned(Plan::for_search(query.q.as_ref()))
 }
 
 /// One page of the pets matching `query`.
@@ -138,8 +139,13 @@ pub async fn list(
     page: &Page,
 ) -> Result<PageOf<Pet>, ListError> {
     let scope = format!("{query:?}");
-    let keys = sort_keys(query.sort);
-    record::list::<PetRow>(db, keys, &scope, |qb| push_filters(qb, query), page).await
+    record::list_in::<PetRow>(
+        db,
+        listing(query, &scope),
+        |qb| push_filters(qb, query),
+        page,
+    )
+    .await
 }
 
 /// One pet.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use kit::pagination::{Page, PageOf};
 use kit::record::{self, Fields, Query, Record};
-use kit::sql::ListError;
+use kit::sql::{ListError, Plan};
 use sqlx::types::Json;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -123,6 +123,7 @@ pub fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, query: &ProductQuery) {
 /// The list of products for `query`; `scope` is its `Debug`, which binds cursors to it.
 pub fn listing<'a>(query: &ProductQuery, scope: &'a str) -> Listing<'a> {
     record::listing::<ProductRow>(sort_keys(query.sort), scope)
+        .planned(Plan::for_search(query.q.as_ref()))
 }
 
 /// One page of the products matching `query`.
@@ -132,8 +133,13 @@ pub async fn list(
     page: &Page,
 ) -> Result<PageOf<Product>, ListError> {
     let scope = format!("{query:?}");
-    let keys = sort_keys(query.sort);
-    record::list::<ProductRow>(db, keys, &scope, |qb| push_filters(qb, query), page).await
+    record::list_in::<ProductRow>(
+        db,
+        listing(query, &scope),
+        |qb| push_filters(qb, query),
+        page,
+    )
+    .await
 }
 
 /// One product.

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use kit::cursor::KeyKind;
 use kit::pagination::{Page, PageOf};
-use kit::sql::{ListError, SortKey};
+use kit::sql::{ListError, Plan, SortKey};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -229,6 +229,7 @@ pub async fn list(
         count_from: from,
         keys: KEYS,
         scope: &scope,
+        plan: Plan::for_search(query.q.as_ref()),
     };
     let filters = |qb: &mut QueryBuilder<'_, Postgres>| {
         qb.push(" AND st.store_id = ").push_bind(store);
@@ -259,6 +260,7 @@ pub async fn alerts(
         count_from: from,
         keys: KEYS,
         scope: &scope,
+        plan: Plan::Shared,
     };
     let filters = |qb: &mut QueryBuilder<'_, Postgres>| {
         qb.push(" AND s.status = 'open' AND st.on_hand - st.reserved < st.min_stock");
