@@ -57,7 +57,7 @@ pub async fn document(
         .get(backend.url(petstore_contract::endpoints::OPENAPI))
         .send()
         .await
-        .map_err(|err| unavailable(backend, &err))?;
+        .map_err(|err| unavailable(backend, err.is_timeout(), &err))?;
     if !response.status().is_success() {
         return Err(ApiError::Unavailable(format!(
             "the {} service did not serve its OpenAPI document ({})",
@@ -68,7 +68,7 @@ pub async fn document(
     let body = response
         .bytes()
         .await
-        .map_err(|err| unavailable(backend, &err))?;
+        .map_err(|err| unavailable(backend, err.is_timeout(), &err))?;
     Ok((
         [(
             header::CONTENT_TYPE,

@@ -17,6 +17,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod routing;
 pub mod state;
+pub mod upstream;
 
 use std::time::Duration;
 

@@ -13,11 +13,13 @@ use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
+use hyper::body::Incoming;
 use kit::ApiError;
 
 use crate::client_ip::{X_FORWARDED_FOR, client_ip, forwarded_for};
 use crate::routing::Backend;
 use crate::state::AppState;
+use crate::upstream;
 
 /// `X-Forwarded-Proto`.
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
@@ -83,31 +85,29 @@ async fn forward_request(
     }
 
     let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let headers = upstream_headers(&parts, peer, state.trusted_proxy_hops);
-    let mut upstream = state
-        .client
-        .request(
-            parts.method.clone(),
-            backend
-                .forward_url(path, path_and_query)
-                .map_err(ApiError::from)?,
-        )
-        .headers(headers);
+    let uri = backend
+        .forward_url(path, path_and_query)
+        .map_err(ApiError::from)?;
     let exceeded = Arc::new(AtomicBool::new(false));
-    if !body.is_end_stream() {
-        upstream = upstream.body(reqwest::Body::wrap_stream(limited(
-            body,
-            limit,
-            exceeded.clone(),
-        )));
-    }
-    let response = upstream.send().await.map_err(|err| {
-        if exceeded.load(Ordering::Relaxed) {
-            Rejection::TooLarge(limit)
-        } else {
-            Rejection::Api(unavailable(&backend, &err))
-        }
-    })?;
+    let body = if body.is_end_stream() {
+        body
+    } else {
+        Body::from_stream(limited(body, limit, exceeded.clone()))
+    };
+    let headers = upstream_headers(parts.headers, peer, state.trusted_proxy_hops);
+    let mut upstream = http::Request::new(body);
+    *upstream.method_mut() = parts.method;
+    *upstream.uri_mut() = uri;
+    *upstream.headers_mut() = headers;
+    let response = upstream::send(&state.proxy, upstream, state.upstream_timeout)
+        .await
+        .map_err(|err| {
+            if exceeded.load(Ordering::Relaxed) {
+                Rejection::TooLarge(limit)
+            } else {
+                Rejection::Api(unavailable(&backend, err.is_timeout(), &err))
+            }
+        })?;
     Ok(downstream_response(response))
 }
 
@@ -141,24 +141,24 @@ fn admit(state: &AppState, peer: IpAddr, parts: &Parts) -> Result<(), ApiError> 
 /// The request's headers minus per-hop ones, plus the `X-Forwarded-*` set.
 /// Without trusted proxies the client's own forwarding headers are dropped
 /// (it could have written anything); with them, the peer is appended.
-fn upstream_headers(parts: &Parts, peer: IpAddr, trusted_hops: usize) -> HeaderMap {
-    let mut headers = parts.headers.clone();
-    strip_hop_by_hop(&mut headers);
-    let host = headers.remove(header::HOST);
+fn upstream_headers(mut headers: HeaderMap, peer: IpAddr, trusted_hops: usize) -> HeaderMap {
+    // Read from the client's headers as they came, before anything is changed.
+    let client = client_ip(peer, &headers, trusted_hops);
     let mut chain = if trusted_hops > 0 {
-        forwarded_for(&parts.headers)
+        forwarded_for(&headers)
     } else {
         headers.remove(header::FORWARDED);
         headers.remove(&X_FORWARDED_PROTO);
         headers.remove(&X_FORWARDED_HOST);
         Vec::new()
     };
+    strip_hop_by_hop(&mut headers);
+    let host = headers.remove(header::HOST);
     chain.push(peer.to_string());
     if let Ok(value) = HeaderValue::from_str(&chain.join(", ")) {
         headers.insert(X_FORWARDED_FOR, value);
     }
     // Whatever the client wrote here is replaced by the address the gateway trusts.
-    let client = client_ip(peer, &parts.headers, trusted_hops);
     if let Ok(value) = HeaderValue::from_str(&client.to_string()) {
         headers.insert(CLIENT_ADDRESS, value);
     }
@@ -210,19 +210,19 @@ fn limited(
 struct BodyTooLarge(usize);
 
 /// The backend's answer, streamed back with its status and headers.
-fn downstream_response(upstream: reqwest::Response) -> Response {
-    let status = upstream.status();
-    let mut headers = upstream.headers().clone();
-    strip_hop_by_hop(&mut headers);
-    let mut response = Response::new(Body::from_stream(upstream.bytes_stream()));
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    response
+fn downstream_response(upstream: http::Response<Incoming>) -> Response {
+    let (mut parts, body) = upstream.into_parts();
+    strip_hop_by_hop(&mut parts.headers);
+    Response::from_parts(parts, Body::new(body))
 }
 
-/// 503 naming the backend that could not be reached.
-pub fn unavailable(backend: &Backend, err: &reqwest::Error) -> ApiError {
-    let why = if err.is_timeout() {
+/// 503 naming the backend that could not be reached (in time, when `timed_out`).
+pub fn unavailable(
+    backend: &Backend,
+    timed_out: bool,
+    err: &(dyn std::error::Error + 'static),
+) -> ApiError {
+    let why = if timed_out {
         "did not answer in time"
     } else {
         "is unavailable"
@@ -230,7 +230,7 @@ pub fn unavailable(backend: &Backend, err: &reqwest::Error) -> ApiError {
     tracing::warn!(
         service = backend.name,
         error = %err,
-        source = ?std::error::Error::source(err),
+        source = ?err.source(),
         "upstream failed"
     );
     ApiError::Unavailable(format!("the {} service {why}", backend.name))
@@ -287,7 +287,7 @@ mod tests {
             ("x-request-id", "abc"),
             ("x-petstore-client-address", "6.6.6.6"),
         ]);
-        let headers = upstream_headers(&parts, PEER, 0);
+        let headers = upstream_headers(parts.headers, PEER, 0);
         assert_eq!(headers["x-petstore-client-address"], "10.0.0.9");
         for gone in ["connection", "x-secret-hop", "te", "host"] {
             assert!(!headers.contains_key(gone), "{gone}");
@@ -305,7 +305,7 @@ mod tests {
             ("x-forwarded-for", "1.2.3.4"),
             ("x-forwarded-proto", "https"),
         ]);
-        let headers = upstream_headers(&parts, PEER, 1);
+        let headers = upstream_headers(parts.headers, PEER, 1);
         assert_eq!(headers["x-forwarded-for"], "1.2.3.4, 10.0.0.9");
         assert_eq!(headers["x-petstore-client-address"], "1.2.3.4");
         assert_eq!(headers["x-forwarded-proto"], "https");

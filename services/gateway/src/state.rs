@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::FromRef;
 use kit::auth::TokenVerifier;
@@ -11,13 +11,18 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::ratelimit::RateLimiter;
 use crate::routing::RouteTable;
+use crate::upstream::{self, UpstreamClient};
 
 /// The gateway's shared state; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     /// Prefix to backend.
     pub routes: Arc<RouteTable>,
-    /// The one pooled HTTP client for every upstream.
+    /// The pooled client that forwards requests to the backends (the hot path).
+    pub proxy: UpstreamClient,
+    /// How long a backend may take to answer a forwarded request.
+    pub upstream_timeout: Duration,
+    /// The HTTP client of the gateway's own calls to the backends: health and documents.
     pub client: reqwest::Client,
     /// Verifies access tokens before anything is forwarded.
     pub verifier: TokenVerifier,
@@ -59,6 +64,11 @@ impl AppState {
             .map_err(StateError::Client)?;
         Ok(Self {
             routes: Arc::new(routes),
+            proxy: upstream::client(
+                config.upstream_timeout.min(CONNECT_TIMEOUT),
+                POOL_IDLE_TIMEOUT,
+            ),
+            upstream_timeout: config.upstream_timeout,
             client,
             verifier: config.verifier.clone(),
             limits: Arc::new(Limits {
@@ -72,9 +82,9 @@ impl AppState {
 }
 
 /// Longest the gateway waits for a TCP connection to a backend.
-const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long an idle pooled connection is kept.
-const POOL_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The gateway's rate limits (in memory, per replica); `None` is disabled.
 #[derive(Debug)]
