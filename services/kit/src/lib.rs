@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod conditional;
 pub mod config;
 pub mod cursor;
 pub mod db;
@@ -35,6 +36,7 @@ pub mod telemetry;
 pub mod testing;
 pub mod upstream;
 pub mod validate;
+pub mod watch;
 
 pub use error::{ApiError, ApiResult};
 /// One list of routes and their OpenAPI operations (see [`service::DataService::api`]).

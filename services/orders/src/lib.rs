@@ -18,13 +18,13 @@ pub mod store;
 
 use kit::OpenApiRouter;
 use kit::events::{DEFAULT_CONCURRENCY, Outbox, Subscription};
-use kit::service::{Consumers, DataService};
+use kit::service::{Consumers, DataService, Platform};
 
 pub use config::Settings;
 
 /// The orders service's whole configuration: the shared part and [`Settings`].
 pub type Config = kit::service::DataConfig<Orders>;
-use state::{AppState, Pricing};
+use state::{AppState, Extras};
 
 /// The orders service's contract entry.
 pub const SPEC: &petstore_contract::ServiceSpec = &petstore_contract::ORDERS;
@@ -38,6 +38,9 @@ pub const CHECKOUT_QUEUE: &str = "checkout";
 /// The orders queue of inventory's and payments' saga events (`orders.saga` when deployed).
 pub const SAGA_QUEUE: &str = "saga";
 
+/// Worker name of the listener that wakes requests waiting for an order to change.
+pub const CHANGES_WORKER: &str = "order-changes";
+
 /// The orders service, as its declarations.
 pub struct Orders;
 
@@ -45,7 +48,7 @@ impl DataService for Orders {
     const SPEC: &'static petstore_contract::ServiceSpec = SPEC;
     const MIGRATOR: &'static sqlx::migrate::Migrator = &MIGRATOR;
     type Settings = Settings;
-    type Extra = Pricing;
+    type Extra = Extras;
 
     fn api() -> OpenApiRouter<AppState> {
         routes::api()
@@ -63,5 +66,16 @@ impl DataService for Orders {
                 .concurrent_by("orderId", DEFAULT_CONCURRENCY),
             events::SagaHandler::new(outbox.clone()),
         );
+    }
+
+    fn start(platform: &mut Platform, extra: &Extras) {
+        let (changes, pool) = (extra.changes.clone(), platform.pool.clone());
+        platform.supervise(CHANGES_WORKER, move |shutdown| {
+            let (changes, pool) = (changes.clone(), pool.clone());
+            async move {
+                changes.listen(pool, shutdown).await;
+                Ok(())
+            }
+        });
     }
 }

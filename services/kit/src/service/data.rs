@@ -47,6 +47,13 @@ pub trait DataService: Send + Sync + Sized + 'static {
     fn subscribe(consumers: &mut Consumers<'_>, outbox: &Outbox) {
         let _ = (consumers, outbox);
     }
+
+    /// Starts its own background workers beside the kit's (with
+    /// [`Platform::supervise`], under the service's shutdown token), given its built
+    /// [`DataService::Extra`]: a listener feeding something the handlers share, say.
+    fn start(platform: &mut Platform, extra: &Self::Extra) {
+        let _ = (platform, extra);
+    }
 }
 
 /// What a service's handlers need of their own, built at start-up from its settings
@@ -171,7 +178,7 @@ fn finish<S: DataService>(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::Ope
 }
 
 /// Runs `S` on `listeners` until `shutdown`: builds its state, starts the relay, the
-/// retention job, the revocations and its consumers, and serves its routes.
+/// retention job, the revocations, its consumers and its own workers, and serves its routes.
 ///
 /// # Errors
 /// If its own state cannot be built or the pool cannot be configured; later, if a listener
@@ -191,6 +198,7 @@ pub async fn run<S: DataService>(
         },
         &outbox,
     );
+    S::start(&mut platform, &extra);
     let state = ServiceState {
         pool: platform.pool.clone(),
         outbox,

@@ -1,6 +1,7 @@
 //! SQL of orders, their lines, status history and shipments.
 
 use chrono::{DateTime, Utc};
+use kit::conditional::ETag;
 use kit::cursor::KeyKind;
 use kit::pagination::{Page, PageOf};
 use kit::record::{self, Record};
@@ -10,6 +11,10 @@ use uuid::Uuid;
 
 use crate::domain::Money;
 use crate::domain::order::{Order, OrderLine, OrderQuery, OrderStatus, Shipment, StatusChange};
+
+/// PostgreSQL `NOTIFY` channel on which every change of an order is announced (payload: its
+/// id), in the transaction that makes it: waiting reads of every replica wake on it.
+pub const CHANGES_CHANNEL: &str = "orders_changed";
 
 const COLUMNS: &str = "o.id, o.user_id, o.store_id, o.status, o.total_amount, o.currency, \
                        o.source, o.payment_id, o.status_reason, o.created_at, o.updated_at, \
@@ -57,6 +62,18 @@ impl kit::owner::Owned for OrderRow {
 }
 
 impl OrderRow {
+    /// The strong entity tag of the order as [`OrderRow::into_order`] shows it: every
+    /// change of an order goes through [`set_status`], which sets `updated_at` and changes
+    /// `status` (no transition leads back to the status it starts from), and its shipment
+    /// changes only in the same transaction; lines never change.
+    pub fn etag(&self) -> ETag {
+        ETag::strong(&format!(
+            "{}-{}",
+            self.updated_at.timestamp_micros(),
+            self.status.as_str()
+        ))
+    }
+
     /// The total.
     pub fn total(&self) -> Money {
         Money::new(self.total_amount, self.currency.clone())
@@ -272,7 +289,8 @@ pub async fn list(
 
 /// Moves an order to `to` if (and only if) its status is one of `allowed`: the guard that
 /// keeps late or out-of-order events from moving an order backwards. Sets the reason and,
-/// when given, the payment. `false` when the guard did not hold.
+/// when given, the payment, and notifies [`CHANGES_CHANNEL`] (on commit). `false` when the
+/// guard did not hold (and nothing is notified).
 pub async fn set_status(
     conn: &mut PgConnection,
     id: Uuid,
@@ -282,22 +300,28 @@ pub async fn set_status(
     payment_id: Option<Uuid>,
 ) -> Result<bool, sqlx::Error> {
     let allowed: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+    // One round trip: the NOTIFY rides along with the update, once per updated row (none
+    // when the guard fails), and is delivered only if the caller commits.
     let done = sqlx::query(
-        "UPDATE orders SET status = $3, status_reason = COALESCE($4, status_reason), \
-             payment_id = COALESCE($5, payment_id), updated_at = now() \
-         WHERE id = $1 AND status = ANY($2) RETURNING id",
+        "WITH changed AS (\
+             UPDATE orders SET status = $3, status_reason = COALESCE($4, status_reason), \
+                 payment_id = COALESCE($5, payment_id), updated_at = now() \
+             WHERE id = $1 AND status = ANY($2) RETURNING id\
+         ) SELECT pg_notify($6, id::text) FROM changed",
     )
     .bind(id)
     .bind(&allowed)
     .bind(to.as_str())
     .bind(reason)
     .bind(payment_id)
+    .bind(CHANGES_CHANNEL)
     .fetch_optional(conn)
     .await?;
     Ok(done.is_some())
 }
 
-/// Records the shipment of an order.
+/// Records the shipment of an order (with [`set_status`] to `shipped` in the same
+/// transaction, which notifies the change).
 pub async fn insert_shipment(
     conn: &mut PgConnection,
     order_id: Uuid,
@@ -313,7 +337,8 @@ pub async fn insert_shipment(
     Ok(())
 }
 
-/// Records the delivery of a shipped order.
+/// Records the delivery of a shipped order (with [`set_status`] to `delivered` in the
+/// same transaction, which notifies the change).
 pub async fn mark_delivered(conn: &mut PgConnection, order_id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE shipments SET delivered_at = now() WHERE order_id = $1")
         .bind(order_id)

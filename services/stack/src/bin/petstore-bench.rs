@@ -51,7 +51,9 @@ struct Cli {
     /// order contend for one stock row.
     #[arg(long, default_value_t = 1)]
     saga_products: usize,
-    /// How long a saga customer waits between two reads of its order.
+    /// How long a saga customer waits between two reads of its order when it cannot wait
+    /// for a change (no `ETag` came back, or the read failed); otherwise each read after the
+    /// first is a long poll (`If-None-Match` + `Prefer: wait=10`).
     #[arg(long, default_value_t = 5)]
     poll_ms: u64,
     /// Administrative PostgreSQL URL.
@@ -248,6 +250,10 @@ async fn saga(
     report_final(stack, &cli.database_url, &placed).await
 }
 
+/// The `Prefer` of a saga customer's reads after the first: wait up to 10 s for the order
+/// to change.
+const SAGA_WAIT: &str = "wait=10";
+
 /// What the saga's customers share.
 struct SagaShop {
     http: reqwest::Client,
@@ -264,13 +270,15 @@ struct Placed {
     answered: SystemTime,
     /// When a read of the order first said `paid`, and how long after `answered`.
     paid: Option<(SystemTime, Duration)>,
-    /// Reads of the order until then.
+    /// Reads of the order until then (the first, then one per change or wait that ended).
     reads: usize,
 }
 
 impl SagaShop {
-    /// Places `count` orders one after the other (add to cart, check out, poll until paid
-    /// or 60 s).
+    /// Places `count` orders one after the other (add to cart, check out, read the order
+    /// until paid or 60 s). After the first read each read waits for the order to change
+    /// (`If-None-Match` with the last `ETag`, `Prefer: wait=10`); without an `ETag`, or
+    /// after a failed read, it sleeps `poll` before reading again.
     async fn customer(self: Arc<Self>, index: usize, token: String, count: usize) -> Vec<Placed> {
         let mut placed = Vec::new();
         let product = &self.products[index % self.products.len()];
@@ -301,16 +309,34 @@ impl SagaShop {
             let deadline = clock + Duration::from_secs(60);
             let mut paid = None;
             let mut reads = 0;
+            let mut etag: Option<String> = None;
             while Instant::now() < deadline {
                 reads += 1;
-                let status = match self
+                let mut request = self
                     .http
                     .get(format!("{}/api/orders/{order}", self.gateway))
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                {
+                    .bearer_auth(&token);
+                if let Some(etag) = &etag {
+                    request = request
+                        .header(reqwest::header::IF_NONE_MATCH, etag)
+                        .header("prefer", SAGA_WAIT);
+                }
+                // Whether the next read may wait for a change instead of sleeping first.
+                let mut waits = false;
+                let status = match request.send().await {
+                    // Unchanged: ask again at once if the server waited, else (too many
+                    // waiting, say) only after `poll`.
+                    Ok(r) if r.status() == reqwest::StatusCode::NOT_MODIFIED => {
+                        waits = r.headers().contains_key("preference-applied");
+                        None
+                    }
                     Ok(r) if r.status().is_success() => {
+                        etag = r
+                            .headers()
+                            .get(reqwest::header::ETAG)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_string);
+                        waits = etag.is_some();
                         r.json::<Value>().await.ok().map(|o| o["status"].clone())
                     }
                     _ => None,
@@ -319,7 +345,9 @@ impl SagaShop {
                     paid = Some((SystemTime::now(), clock.elapsed()));
                     break;
                 }
-                tokio::time::sleep(self.poll).await;
+                if !waits {
+                    tokio::time::sleep(self.poll).await;
+                }
             }
             placed.push(Placed {
                 order,
