@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+pub mod cpu;
 mod error;
 mod preflight;
 mod process;

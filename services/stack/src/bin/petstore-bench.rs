@@ -13,6 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 use clap::Parser;
 use serde_json::{Value, json};
 use stack::bench::{self, LimitServer, Load};
+use stack::cpu;
 use stack::{Stack, StackOptions};
 
 /// Load generator for the product listing.
@@ -231,6 +232,7 @@ async fn saga(
         report_hops(stack, &cli.database_url, &placed).await?;
     }
     let per_worker = cli.orders.div_ceil(workers);
+    let cpu_before = cpu::sample(stack);
     let started = Instant::now();
     let tasks: Vec<_> = customers
         .into_iter()
@@ -241,11 +243,14 @@ async fn saga(
     for task in tasks {
         placed.extend(task.await.unwrap_or_default());
     }
+    let elapsed = started.elapsed();
+    let cpu_after = cpu::sample(stack);
     report_orders(
         &format!("Orders: checkout to paid, {workers} customers in parallel"),
         &placed,
-        started.elapsed(),
+        elapsed,
     );
+    cpu::report(&cpu_before, &cpu_after, elapsed, placed.len(), "order");
     report_hops(stack, &cli.database_url, &placed).await?;
     report_final(stack, &cli.database_url, &placed).await
 }
