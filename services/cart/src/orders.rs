@@ -3,8 +3,9 @@
 //! `Location` can be read from the moment checkout answers.
 //!
 //! `cart.checked_out`, written in the checkout's own transaction, stays the reliable path:
-//! when this call fails (orders down, slow, restarting), checkout still succeeds and the
-//! orders service creates the order when it consumes the event.
+//! it is written deferred by [`FALLBACK_DELAY`], and withdrawn once this call succeeded. When
+//! the call fails (orders down, slow, restarting), checkout still succeeds and the event,
+//! published once due, creates the order.
 
 use std::time::Duration;
 
@@ -15,6 +16,14 @@ const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 /// How long the hand-over may take before checkout answers without it: the event creates
 /// the order anyway, so a slow orders service only delays readability, never checkout.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long after checkout `cart.checked_out` is published if the hand-over did not
+/// withdraw it: longer than a hand-over can take, so that an event is published only for a
+/// checkout that orders did not take synchronously.
+pub const FALLBACK_DELAY: Duration = Duration::from_secs(5);
+
+const _: () =
+    assert!(FALLBACK_DELAY.as_millis() > CONNECT_TIMEOUT.as_millis() + REQUEST_TIMEOUT.as_millis());
 
 /// Why a hand-over did not happen (logged; checkout succeeds regardless).
 #[derive(Debug, thiserror::Error)]

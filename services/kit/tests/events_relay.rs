@@ -197,3 +197,63 @@ async fn outbox_keeps_events_while_the_broker_is_unreachable() {
     queue.delete().await;
     db.drop_database().await;
 }
+
+/// A deferred event waits for its delay and is then published like any other; one that
+/// is withdrawn before is never published, and withdrawing is then a no-op.
+#[tokio::test]
+async fn deferred_events_wait_for_their_delay_and_withdrawn_ones_never_leave() {
+    let db = TestDatabase::create().await;
+    let amqp = amqp_connect().await;
+    declare_events_exchange(&amqp).await;
+    let event_type = unique_event_type();
+    let queue =
+        TestQueue::declare(&amqp, "kit-test.deferred", EVENTS_EXCHANGE, &[&event_type]).await;
+    let broker = Broker::new(amqp_url());
+    let shutdown = CancellationToken::new();
+    let relay = broker.spawn_relay(db.pool.clone(), shutdown.clone());
+    let outbox = Outbox::new("kit-test");
+    let delay = Duration::from_secs(3);
+
+    let mut tx = db.pool.begin().await.unwrap();
+    let withdrawn = outbox
+        .enqueue_deferred(&mut tx, &event_type, &json!({ "n": "withdrawn" }), delay)
+        .await
+        .unwrap();
+    let kept = outbox
+        .enqueue_deferred(&mut tx, &event_type, &json!({ "n": "kept" }), delay)
+        .await
+        .unwrap();
+    // An ordinary event of the same transaction goes at once, past the deferred ones.
+    let at_once = outbox
+        .enqueue(&mut tx, &event_type, &json!({ "n": "at once" }))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(outbox.withdraw(&db.pool, withdrawn).await.unwrap());
+
+    let first = queue.next(WAIT).await.expect("the ordinary event");
+    let first: Envelope = serde_json::from_slice(&first.data).unwrap();
+    assert_eq!(first.id, at_once);
+    // Well inside the delay, nothing else has left.
+    assert!(queue.next(Duration::from_millis(1000)).await.is_none());
+    assert_eq!(unsent(&db.pool, &[kept]).await, 1);
+
+    let second = queue
+        .next(WAIT)
+        .await
+        .expect("the deferred event, once due");
+    let second: Envelope = serde_json::from_slice(&second.data).unwrap();
+    assert_eq!(second.id, kept);
+    assert_eq!(second.data, json!({ "n": "kept" }));
+    let pool = &db.pool;
+    assert!(eventually(WAIT, || async move { unsent(pool, &[kept]).await == 0 }).await);
+    // The withdrawn one is gone for good; withdrawing a published event changes nothing.
+    assert!(queue.next(Duration::from_millis(1500)).await.is_none());
+    assert!(!outbox.withdraw(&db.pool, kept).await.unwrap());
+    assert!(!outbox.withdraw(&db.pool, withdrawn).await.unwrap());
+
+    shutdown.cancel();
+    relay.await.unwrap();
+    queue.delete().await;
+    db.drop_database().await;
+}

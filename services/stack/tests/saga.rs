@@ -234,3 +234,55 @@ async fn a_consumer_killed_mid_flow_leaves_no_order_stuck_or_doubled() {
     shop.stock_settles(&bone, (6, 0)).await;
     stack.stop().await;
 }
+
+/// Checkout hands the order to orders synchronously and withdraws `cart.checked_out`. With
+/// orders down the hand-over fails, checkout still answers, and the event, published once
+/// due, creates the order when orders is back: exactly once, charged once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_checkout_while_orders_is_down_becomes_an_order_when_it_returns() {
+    let options = common::options("handover");
+    let admin_email = options.bootstrap_admin_email.clone().expect("admin email");
+    let mut stack = common::start(options).await;
+    let shop = Shop::open(Api::new(&stack.gateway_url), &admin_email).await;
+    let customer = shop.api.account("early@example.com").await;
+    let bone = shop.product("BONE", 2500, 10).await;
+    shop.order_reaches(&customer, &shop.buy(&customer, &bone, 1).await, "paid")
+        .await;
+
+    stack.kill("orders").await;
+    let order = shop.check_out(&customer, &bone, 2).await;
+    stack.restart("orders").await.expect("orders restarts");
+    shop.order_reaches(&customer, &order, "paid").await;
+    assert_eq!(shop.payments(&order).await.len(), 1, "charged once");
+    shop.stock_settles(&bone, (7, 0)).await;
+    // A checkout orders took at once leaves no event behind; the other one's was published.
+    let taken = shop.buy(&customer, &bone, 1).await;
+    shop.order_reaches(&customer, &taken, "paid").await;
+    shop.stock_settles(&bone, (6, 0)).await;
+    let url = stack
+        .database_url(&kit::testing::database_url(), "cart")
+        .expect("cart's database");
+    let cart = sqlx::PgPool::connect(&url).await.expect("cart's database");
+    let events = |order: String| {
+        let cart = cart.clone();
+        async move {
+            let published: Vec<bool> = sqlx::query_scalar(
+                "SELECT published_at IS NOT NULL FROM kit.outbox \
+                 WHERE event_type = 'cart.checked_out' AND envelope->'data'->>'orderId' = $1",
+            )
+            .bind(order)
+            .fetch_all(&cart)
+            .await
+            .expect("cart's outbox");
+            published
+        }
+    };
+    assert_eq!(events(order).await, [true], "the fallback was published");
+    assert_eq!(
+        events(taken).await,
+        Vec::<bool>::new(),
+        "withdrawn after the hand-over"
+    );
+    cart.close().await;
+    stack.stop().await;
+}

@@ -5,8 +5,11 @@
 //! service creates the order with exactly that id. Once that transaction is committed, the
 //! cart also hands the same checkout to the orders service synchronously
 //! (`POST /internal/checkouts`, see [`crate::orders`]), so the order behind `Location` is
-//! readable as `pending` from the moment checkout answers; if that call fails, checkout
-//! still answers and the event creates the order a moment later.
+//! readable as `pending` from the moment checkout answers. The event is written deferred
+//! (published [`FALLBACK_DELAY`] after the commit) and withdrawn once the hand-over
+//! succeeded, so it costs a publish, a delivery and a consumer transaction only when it is
+//! needed: if the call fails, checkout still answers and the event creates the order a few
+//! seconds later.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -19,6 +22,7 @@ use uuid::Uuid;
 
 use super::{items_of, open_cart};
 use crate::domain::checkout::{CheckoutAccepted, CheckoutRequest, order_lines};
+use crate::orders::FALLBACK_DELAY;
 use crate::state::AppState;
 use crate::store;
 
@@ -88,31 +92,40 @@ pub async fn checkout(
         total,
     };
     store::carts::check_out(&mut *tx, cart.id, order_id, body.store_id, key.as_deref()).await?;
-    state
+    let fallback = state
         .outbox
-        .enqueue(&mut tx, CART_CHECKED_OUT, &event)
+        .enqueue_deferred(&mut tx, CART_CHECKED_OUT, &event, FALLBACK_DELAY)
         .await?;
     tx.commit().await?;
-    hand_over(&state, &headers, &event).await;
+    if hand_over(&state, &headers, &event).await
+        && let Err(error) = state.outbox.withdraw(&state.pool, fallback).await
+    {
+        // Published when due, and applied as a duplicate: the order exists already.
+        tracing::warn!(%error, order_id = %order_id, "cart.checked_out not withdrawn after the hand-over");
+    }
     Ok(accepted(order_id))
 }
 
 /// Hands the committed checkout to the orders service on behalf of the caller (their own
-/// token), so the order exists before checkout answers. Only after the commit: an order
-/// must never exist for a checkout that did not happen. A failure is logged and left to
-/// `cart.checked_out`.
-async fn hand_over(state: &AppState, headers: &HeaderMap, event: &CartCheckedOut) {
+/// token), so the order exists before checkout answers; `true` if orders took it. Only
+/// after the commit: an order must never exist for a checkout that did not happen. A
+/// failure is logged and left to `cart.checked_out`.
+async fn hand_over(state: &AppState, headers: &HeaderMap, event: &CartCheckedOut) -> bool {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "));
     let Some(token) = token else {
-        return;
+        return false;
     };
     let request_id = headers
         .get("x-request-id")
         .and_then(|value| value.to_str().ok());
-    if let Err(error) = state.orders.hand_over(token, request_id, event).await {
-        tracing::warn!(%error, order_id = %event.order_id, "checkout not handed over synchronously; the order follows from cart.checked_out");
+    match state.orders.hand_over(token, request_id, event).await {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::warn!(%error, order_id = %event.order_id, "checkout not handed over synchronously; the order follows from cart.checked_out");
+            false
+        }
     }
 }

@@ -190,8 +190,8 @@ async fn publish_batch(channel: &Channel, pool: &PgPool) -> Result<Option<Batch>
     let mut tx = pool.begin().await?;
     let rows: Vec<(Uuid, String, serde_json::Value)> = sqlx::query_as(
         "SELECT id, event_type, envelope FROM kit.outbox \
-         WHERE published_at IS NULL ORDER BY created_at \
-         LIMIT $1 FOR UPDATE SKIP LOCKED",
+         WHERE published_at IS NULL AND (not_before IS NULL OR not_before <= now()) \
+         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED",
     )
     .bind(BATCH_SIZE)
     .fetch_all(&mut *tx)

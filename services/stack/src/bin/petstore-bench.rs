@@ -419,6 +419,17 @@ async fn outbox_rows(
         .collect())
 }
 
+/// When each order's checkout transaction began (the cart's `checked_out_at`), by order.
+async fn checkouts(db: &sqlx::PgPool) -> Result<HashMap<uuid::Uuid, Stamp>, sqlx::Error> {
+    let rows: Vec<(uuid::Uuid, Stamp)> = sqlx::query_as(
+        "SELECT order_id, extract(epoch FROM checked_out_at)::float8 FROM carts \
+         WHERE order_id IS NOT NULL AND checked_out_at IS NOT NULL",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
 async fn processed(db: &sqlx::PgPool) -> Result<HashMap<uuid::Uuid, Stamp>, sqlx::Error> {
     let rows: Vec<(uuid::Uuid, Stamp)> = sqlx::query_as(
         "SELECT event_id, extract(epoch FROM processed_at)::float8 FROM kit.processed_events",
@@ -448,7 +459,8 @@ fn epoch(time: SystemTime) -> Stamp {
 }
 
 /// Where each order's time went between checkout and paid, from the timestamps the services
-/// wrote anyway: each outbox row's `created_at` (start of the transaction that wrote the
+/// wrote anyway: the cart's `checked_out_at` (start of the checkout's transaction), each
+/// outbox row's `created_at` (start of the transaction that wrote the
 /// event) and `published_at` (start of the relay's transaction that claimed it), and each
 /// consumer's `processed_at` (start of the transaction that applied the event). All come
 /// from one PostgreSQL clock; the client's times come from the same machine's clock.
@@ -459,7 +471,8 @@ async fn report_hops(stack: &Stack, admin_url: &str, placed: &[Placed]) -> Resul
         service_db(stack, admin_url, "inventory").await?,
         service_db(stack, admin_url, "payments").await?,
     );
-    let checked_out = outbox_rows(&cart, "cart.checked_out").await?;
+    // Not the outbox: `cart.checked_out` is withdrawn once orders took the checkout.
+    let checked_out = checkouts(&cart).await?;
     let created = outbox_rows(&orders, "order.created").await?;
     let reserved = outbox_rows(&inventory, "inventory.reserved").await?;
     let completed = outbox_rows(&payments, "payment.completed").await?;
@@ -494,7 +507,7 @@ async fn report_hops(stack: &Stack, admin_url: &str, placed: &[Placed]) -> Resul
             let held = reserved.get(&order.order)?;
             let charged = completed.get(&order.order)?;
             Some([
-                checkout.1,
+                *checkout,
                 epoch(order.answered),
                 made.1,
                 made.2?,

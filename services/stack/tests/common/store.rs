@@ -240,6 +240,13 @@ impl Shop {
     /// Puts `quantity` of `product` in the customer's cart and checks out; returns the order
     /// id, once it checked that the order behind checkout's `Location` can be read at once.
     pub async fn buy(&self, customer: &str, product: &str, quantity: i64) -> String {
+        let order = self.check_out(customer, product, quantity).await;
+        self.readable_at_once(customer, &order).await;
+        order
+    }
+
+    /// Puts `quantity` of `product` in the customer's cart and checks out; the order id.
+    pub async fn check_out(&self, customer: &str, product: &str, quantity: i64) -> String {
         self.api
             .post(
                 "/api/cart/items",
@@ -257,8 +264,12 @@ impl Shop {
                 StatusCode::ACCEPTED,
             )
             .await;
-        let order = checkout["orderId"].as_str().expect("order id").to_string();
-        // Readable from the moment checkout answered: no 404 while orders catches up.
+        checkout["orderId"].as_str().expect("order id").to_string()
+    }
+
+    /// Checks that the order can be read as soon as checkout answered: no 404 while orders
+    /// catches up.
+    async fn readable_at_once(&self, customer: &str, order: &str) {
         let read = self
             .api
             .send(
@@ -269,8 +280,7 @@ impl Shop {
             )
             .await;
         assert_eq!(read.status, StatusCode::OK, "{}", read.body);
-        assert_eq!(read.body["id"], order.as_str());
-        order
+        assert_eq!(read.body["id"], order);
     }
 
     /// Waits until the order reaches `status`.

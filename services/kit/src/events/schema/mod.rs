@@ -115,7 +115,7 @@ pub const EVENTS: &[EventSpec] = &[
         name: CART_CHECKED_OUT,
         producer: "cart",
         consumers: &["orders"],
-        meaning: "a cart was checked out (orders creates the order with its id)",
+        meaning: "a cart was checked out and orders did not take it synchronously (orders creates the order with its id)",
     },
     EventSpec {
         name: ORDER_CREATED,
