@@ -21,6 +21,7 @@ pub mod http;
 pub mod listen;
 pub mod metrics;
 pub mod money;
+pub mod notify;
 pub mod openapi;
 pub mod owner;
 pub mod pagination;

@@ -17,18 +17,12 @@
 //! waiter is woken on failure and again once listening resumes, so that each re-reads.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use sqlx::PgPool;
-use sqlx::postgres::{PgListener, PgPoolOptions};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
-
-/// Delay before re-establishing a broken `LISTEN` connection.
-pub const LISTEN_RETRY: Duration = Duration::from_secs(1);
 
 /// The registry of waiters of one `NOTIFY` channel; cloning shares it.
 #[derive(Clone, Debug)]
@@ -133,50 +127,26 @@ impl Watch {
     /// Turns `NOTIFY <channel>` (payload: an id) into wake-ups until `shutdown`, then
     /// [closes](Watch::close) the registry. Run it as a supervised worker, one per process.
     ///
-    /// Listens on a single connection of its own (made from `pool`'s options), not one of
-    /// the pool, which a permanently held `LISTEN` would shrink. When it fails it wakes every
-    /// waiter, reconnects after [`LISTEN_RETRY`], and wakes every waiter again once
-    /// listening, since what was notified meanwhile is lost.
+    /// Listens on a connection of its own ([`crate::notify::listen`]). Whenever
+    /// notifications may have been missed (before the first connection, while
+    /// disconnected), every waiter is woken to look again.
     pub async fn listen(self, pool: PgPool, shutdown: CancellationToken) {
-        let own = PgPoolOptions::new()
-            .max_connections(1)
-            .connect_lazy_with(pool.connect_options().as_ref().clone());
-        loop {
-            let error = tokio::select! {
-                () = shutdown.cancelled() => break,
-                result = self.listen_once(&own) => match result {
-                    Err(error) => error,
-                    Ok(never) => match never {},
-                },
-            };
-            tracing::warn!(%error, channel = self.channel(), "LISTEN connection failed; waking every waiter");
-            self.notify_all();
-            tokio::select! {
-                () = shutdown.cancelled() => break,
-                () = tokio::time::sleep(LISTEN_RETRY) => {}
-            }
-        }
-        self.close();
-        own.close().await;
-    }
-
-    async fn listen_once(&self, pool: &PgPool) -> Result<Infallible, sqlx::Error> {
-        let mut listener = PgListener::connect_with(pool).await?;
-        listener.listen(self.channel()).await?;
-        // Whatever changed before this point (while disconnected, or before the first
-        // connection) was not heard: have every waiter look.
-        self.notify_all();
-        loop {
-            let notification = listener.recv().await?;
-            match notification.payload().parse::<Uuid>() {
+        crate::notify::listen(
+            &pool,
+            self.channel(),
+            &shutdown,
+            |payload| match payload.parse::<Uuid>() {
                 Ok(id) => self.notify(id),
                 Err(_) => tracing::debug!(
-                    payload = notification.payload(),
+                    payload,
                     channel = self.channel(),
                     "ignoring a notification that names no id"
                 ),
-            }
-        }
+            },
+            || self.notify_all(),
+        )
+        .await;
+        self.close();
     }
 }
 

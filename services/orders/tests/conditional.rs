@@ -42,6 +42,22 @@ impl Read {
     }
 }
 
+/// A read of `id` waiting on `etag` (at `base`), and `change` made while it waits: what the
+/// read answered and what the change returned.
+async fn read_while<T>(
+    base: &str,
+    id: &str,
+    token: &str,
+    etag: &str,
+    change: impl Future<Output = T>,
+) -> (Read, T) {
+    let headers = [("If-None-Match", etag), ("Prefer", LONG_WAIT)];
+    tokio::join!(read(base, id, token, &headers), async {
+        tokio::time::sleep(SETTLE).await;
+        change.await
+    })
+}
+
 async fn read(base: &str, id: &str, token: &str, headers: &[(&str, &str)]) -> Read {
     let mut request = reqwest::Client::new()
         .get(format!("{base}/api/orders/{id}"))
@@ -173,21 +189,14 @@ async fn a_waiting_read_answers_the_change_or_not_modified_after_the_wait() {
         &json!({ "orderId": id, "storeId": Uuid::new_v4(), "lines": [] }),
     )
     .unwrap();
-    let (woken, ()) = tokio::join!(
-        async {
-            read(
-                &base,
-                &id,
-                &app.customer,
-                &[("If-None-Match", &pending), ("Prefer", LONG_WAIT)],
-            )
-            .await
-        },
-        async {
-            tokio::time::sleep(SETTLE).await;
-            kit::testing::publish_to_queue(&channel, &app.saga_queue, &reserved).await;
-        }
-    );
+    let (woken, ()) = read_while(
+        &base,
+        &id,
+        &app.customer,
+        &pending,
+        kit::testing::publish_to_queue(&channel, &app.saga_queue, &reserved),
+    )
+    .await;
     assert_eq!(woken.status, StatusCode::OK, "woken by the change");
     assert_eq!(woken.body["status"], "reserved");
     assert_eq!(woken.header("preference-applied"), Some("wait=20"));
@@ -197,21 +206,14 @@ async fn a_waiting_read_answers_the_change_or_not_modified_after_the_wait() {
 
     // A customer's cancel, through the lifecycle endpoint, wakes it too.
     let cancel = format!("/api/orders/{id}/cancel");
-    let (woken, cancelled) = tokio::join!(
-        async {
-            read(
-                &base,
-                &id,
-                &app.customer,
-                &[("If-None-Match", &reserved_tag), ("Prefer", LONG_WAIT)],
-            )
-            .await
-        },
-        async {
-            tokio::time::sleep(SETTLE).await;
-            app.post(&cancel, &app.customer, &json!({})).await
-        }
-    );
+    let (woken, cancelled) = read_while(
+        &base,
+        &id,
+        &app.customer,
+        &reserved_tag,
+        app.post(&cancel, &app.customer, &json!({})),
+    )
+    .await;
     assert_eq!(cancelled.status, StatusCode::OK, "{:#}", cancelled.body);
     assert_eq!(woken.status, StatusCode::OK);
     assert_eq!(woken.body["status"], "cancelled");
@@ -254,21 +256,14 @@ async fn a_change_made_by_another_replica_wakes_the_read() {
         .etag();
 
     let cancel = format!("/api/orders/{id}/cancel");
-    let (woken, cancelled) = tokio::join!(
-        async {
-            read(
-                &replica.base_url,
-                &id,
-                &app.customer,
-                &[("If-None-Match", &etag), ("Prefer", LONG_WAIT)],
-            )
-            .await
-        },
-        async {
-            tokio::time::sleep(SETTLE).await;
-            app.post(&cancel, &app.customer, &json!({})).await
-        }
-    );
+    let (woken, cancelled) = read_while(
+        &replica.base_url,
+        &id,
+        &app.customer,
+        &etag,
+        app.post(&cancel, &app.customer, &json!({})),
+    )
+    .await;
     assert_eq!(cancelled.status, StatusCode::OK, "{:#}", cancelled.body);
     assert_eq!(
         woken.status,

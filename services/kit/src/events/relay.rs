@@ -1,13 +1,11 @@
 //! The outbox relay: publishes committed outbox rows with publisher confirms.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::{BasicProperties, Channel, Connection, PublisherConfirm};
 use sqlx::PgPool;
-use sqlx::postgres::{PgListener, PgPoolOptions};
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -25,8 +23,6 @@ const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// A confirm that does not arrive within this long is treated as a failure; the rows stay
 /// unsent and are published again.
 const CONFIRM_TIMEOUT: Duration = Duration::from_secs(10);
-/// Delay before re-establishing a broken `LISTEN` connection.
-const LISTEN_RETRY: Duration = Duration::from_secs(1);
 /// Batches published and awaiting their confirms at once. Each holds a pooled connection
 /// (its transaction keeps the rows locked), so this stays small next to the pool.
 const MAX_IN_FLIGHT: usize = 3;
@@ -267,38 +263,16 @@ async fn refresh_pending(pool: &PgPool) {
     }
 }
 
-/// Turns `NOTIFY kit_outbox` into wake-ups of the relay.
-///
-/// Uses its own single connection rather than one of the service's pool, which a
-/// permanently held `LISTEN` connection would shrink.
+/// Turns `NOTIFY kit_outbox` into wake-ups of the relay, on a connection of its own
+/// ([`crate::notify::listen`]); notifications that may have been missed (while
+/// disconnected) have the relay look anyway.
 async fn listen(pool: PgPool, wake: Arc<Notify>, shutdown: CancellationToken) {
-    let own = PgPoolOptions::new()
-        .max_connections(1)
-        .connect_lazy_with(pool.connect_options().as_ref().clone());
-    loop {
-        let error = tokio::select! {
-            () = shutdown.cancelled() => break,
-            result = listen_once(&own, &wake) => match result {
-                Err(error) => error,
-                Ok(never) => match never {},
-            },
-        };
-        tracing::warn!(%error, "outbox LISTEN connection failed; relying on polling meanwhile");
-        // Notifications sent while disconnected are lost: have the relay look anyway.
-        wake.notify_one();
-        tokio::select! {
-            () = shutdown.cancelled() => break,
-            () = tokio::time::sleep(LISTEN_RETRY) => {}
-        }
-    }
-    own.close().await;
-}
-
-async fn listen_once(pool: &PgPool, wake: &Notify) -> Result<Infallible, sqlx::Error> {
-    let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(OUTBOX_CHANNEL).await?;
-    loop {
-        listener.recv().await?;
-        wake.notify_one();
-    }
+    crate::notify::listen(
+        &pool,
+        OUTBOX_CHANNEL,
+        &shutdown,
+        |_| wake.notify_one(),
+        || wake.notify_one(),
+    )
+    .await;
 }
