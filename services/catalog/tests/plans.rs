@@ -198,3 +198,51 @@ async fn a_search_is_planned_for_its_term_on_every_request() {
     one.close().await;
     app.stop().await;
 }
+
+/// Every page of a search, walked by cursor, against the matching rows read straight from
+/// the table: the same rows in the same order, whichever plan PostgreSQL chose for each
+/// page. `SKU-12` matches 1,111 of the 20,000 products, spread unevenly; `Product` matches
+/// every row; `SKU-19999` one row, near the end of the order.
+#[tokio::test]
+async fn a_search_pages_through_exactly_the_matching_rows_in_order() {
+    let app = App::start().await;
+    seed(&app).await;
+    let pool = &app.db.pool;
+    for term in ["SKU-12", "Product", "SKU-19999"] {
+        let expected: Vec<String> = sqlx::query_scalar(
+            "SELECT sku FROM products WHERE name ILIKE $1 OR description ILIKE $1 \
+             OR sku ILIKE $1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(format!("%{term}%"))
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        let query = ProductQuery {
+            q: Some(term.into()),
+            ..ProductQuery::default()
+        };
+        let mut seen = Vec::new();
+        let mut start = Start::Offset(0);
+        // Enough pages for "SKU-12"; "Product" is checked on its first pages only.
+        for _ in 0..60 {
+            let found = store::products::list(pool, &query, &page(start))
+                .await
+                .unwrap();
+            seen.extend(found.items.iter().map(|p| p.sku.clone()));
+            match found.next_cursor {
+                Some(next) => start = Start::After(Cursor::decode(&next).unwrap()),
+                None => break,
+            }
+        }
+        assert!(!seen.is_empty(), "{term}");
+        assert_eq!(seen, expected[..seen.len()], "{term}");
+        if term != "Product" {
+            assert_eq!(
+                seen.len(),
+                expected.len(),
+                "{term}: every match, then the end"
+            );
+        }
+    }
+    app.stop().await;
+}
