@@ -103,45 +103,6 @@ impl Api {
         self.bases.contains_key(service)
     }
 
-    /// A request of `caller` to `service`, not sent yet.
-    fn request(
-        &self,
-        caller: &Caller,
-        service: &'static str,
-        method: Method,
-        path: &str,
-    ) -> Result<reqwest::RequestBuilder, ApiFailure> {
-        let base = self
-            .bases
-            .get(service)
-            .ok_or(ApiFailure::Disabled(service))?;
-        let mut request = self.http.request(method, format!("{base}{path}"));
-        if let Some(token) = &caller.token {
-            request = request.bearer_auth(token);
-        }
-        Ok(caller.headers(request))
-    }
-
-    /// Sends `request`; an answer that is neither a success nor one of `also` is a failure.
-    async fn answer(
-        service: &'static str,
-        what: String,
-        request: reqwest::RequestBuilder,
-        also: &[StatusCode],
-    ) -> Result<reqwest::Response, ApiFailure> {
-        let response = request
-            .send()
-            .await
-            .map_err(|err| ApiFailure::Unavailable {
-                service,
-                detail: format!("{what}: {err}"),
-            })?;
-        if response.status().is_success() || also.contains(&response.status()) {
-            return Ok(response);
-        }
-        Err(problem_of(service, response).await)
-    }
-
     async fn call(
         &self,
         caller: &Caller,
@@ -150,44 +111,29 @@ impl Api {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Result<reqwest::Response, ApiFailure> {
-        let mut request = self.request(caller, service, method.clone(), path)?;
+        let base = self
+            .bases
+            .get(service)
+            .ok_or(ApiFailure::Disabled(service))?;
+        let mut request = self.http.request(method.clone(), format!("{base}{path}"));
+        if let Some(token) = &caller.token {
+            request = request.bearer_auth(token);
+        }
+        request = caller.headers(request);
         if let Some(body) = body {
             request = request.json(&body);
         }
-        Self::answer(service, format!("{method} {path}"), request, &[]).await
-    }
-
-    /// `GET` of a document that changes (an order under way), as JSON with its `ETag`.
-    /// With the `ETag` last `seen`, the service holds the request until the document
-    /// differs from it or `wait` passes (`If-None-Match`, `Prefer: wait`); `None` then
-    /// means it did not change.
-    pub async fn get_changed<T: DeserializeOwned>(
-        &self,
-        caller: &Caller,
-        service: &'static str,
-        path: &str,
-        seen: Option<&str>,
-        wait: Duration,
-    ) -> Result<Option<(T, Option<String>)>, ApiFailure> {
-        let mut request = self.request(caller, service, Method::GET, path)?;
-        if let Some(seen) = seen {
-            request = request
-                .header(reqwest::header::IF_NONE_MATCH, seen)
-                .header("prefer", format!("wait={}", wait.as_secs()))
-                // The wait is the point of this request: it may outlast the usual timeout.
-                .timeout(wait + REQUEST_TIMEOUT);
+        let response = request
+            .send()
+            .await
+            .map_err(|err| ApiFailure::Unavailable {
+                service,
+                detail: format!("{method} {path}: {err}"),
+            })?;
+        if response.status().is_success() {
+            return Ok(response);
         }
-        let what = format!("GET {path}");
-        let response = Self::answer(service, what, request, &[StatusCode::NOT_MODIFIED]).await?;
-        if response.status() == StatusCode::NOT_MODIFIED {
-            return Ok(None);
-        }
-        let etag = response
-            .headers()
-            .get(reqwest::header::ETAG)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        Ok(Some((read(service, path, response).await?, etag)))
+        Err(problem_of(service, response).await)
     }
 
     /// `GET` read as JSON.

@@ -1,8 +1,6 @@
 //! A customer's orders: the list, one order with its history and a status that updates
 //! itself until the order is paid or failed, and cancelling before it ships.
 
-use std::time::Duration;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -11,7 +9,7 @@ use serde::Deserialize;
 
 use super::{see_other, uuid};
 use crate::api::types::{Order, Page, StatusChange, Store};
-use crate::api::{ApiFailure, with_query};
+use crate::api::with_query;
 use crate::error::PageResult;
 use crate::form::Form;
 use crate::problem::{FormErrors, Refusal};
@@ -105,40 +103,18 @@ pub struct StatusPanel {
     pub reason: String,
     /// Whether the page keeps asking.
     pub live: bool,
-    /// The order's `ETag` as shown (empty when unknown), which the next ask waits on.
-    pub etag: String,
 }
 
 impl StatusPanel {
-    fn of(order: &Order, etag: Option<String>) -> Self {
+    fn of(order: &Order) -> Self {
         Self {
             id: order.id.to_string(),
             status: order.status.clone(),
             words: status_words(&order.status),
             reason: order.status_reason.clone().unwrap_or_default(),
             live: in_flight(&order.status),
-            etag: etag.unwrap_or_default(),
         }
     }
-
-    /// The URL the panel asks next: it answers once the order differs from what is shown.
-    pub fn next(&self) -> String {
-        with_query(
-            &format!("/orders/{}/status", self.id),
-            &[("seen", self.etag.clone())],
-        )
-    }
-}
-
-/// How long one ask of the status panel waits for the order to change.
-const STATUS_WAIT: Duration = Duration::from_secs(20);
-
-/// The query of `GET /orders/{id}/status`.
-#[derive(Debug, Deserialize)]
-pub struct StatusQuery {
-    /// The `ETag` of the order the page shows, if known.
-    #[serde(default)]
-    pub seen: String,
 }
 
 /// A line of an order as shown.
@@ -233,7 +209,7 @@ async fn order_page(
             chrome: Chrome::new(visit, format!("Order {}", row.short), "orders"),
             can_cancel: matches!(order.status.as_str(), "pending" | "reserved" | "paid"),
             can_review: matches!(order.status.as_str(), "paid" | "shipped" | "delivered"),
-            panel: StatusPanel::of(&order, None),
+            panel: StatusPanel::of(&order),
             short: row.short,
             placed: row.when,
             store,
@@ -273,39 +249,21 @@ pub async fn detail(
     order_page(&state, &visit, id, FormErrors::none(), StatusCode::OK).await
 }
 
-/// `GET /orders/{id}/status`: the status panel alone, which htmx swaps in while the order
-/// is still under way. Given the `ETag` the page shows (`seen`), it answers once the order
-/// changed (orders holds the request: `If-None-Match` with `Prefer: wait`), or after
-/// [`STATUS_WAIT`] with the panel as it is; the new panel then asks again. Once the order
-/// has settled (paid, failed, ...) the answer asks htmx to reload the page.
+/// `GET /orders/{id}/status`: the status panel alone, which htmx swaps in every two
+/// seconds while the order is still under way; once it has settled (paid, failed, ...)
+/// the answer asks htmx to reload the page.
 pub async fn status(
     State(state): State<AppState>,
     visit: Visit,
     Path(id): Path<String>,
-    Query(query): Query<StatusQuery>,
 ) -> PageResult {
     let id = uuid(&id)?;
     visit.require_user()?;
-    let caller = visit.caller();
-    let path = format!("/api/orders/{id}");
-    let seen = Some(query.seen.trim()).filter(|tag| !tag.is_empty());
-    let changed = state
+    let order: Order = state
         .api
-        .get_changed::<Order>(&caller, "orders", &path, seen, STATUS_WAIT)
+        .get(&visit.caller(), "orders", &format!("/api/orders/{id}"))
         .await?;
-    let (order, etag) = match changed {
-        Some(changed) => changed,
-        // Unchanged after the wait: the panel as it is, read afresh to draw it.
-        None => state
-            .api
-            .get_changed::<Order>(&caller, "orders", &path, None, STATUS_WAIT)
-            .await?
-            .ok_or_else(|| ApiFailure::Unavailable {
-                service: "orders",
-                detail: format!("GET {path}: not modified without a condition"),
-            })?,
-    };
-    let panel = StatusPanel::of(&order, etag);
+    let panel = StatusPanel::of(&order);
     let mut response = render(&panel)?;
     if !panel.live {
         // Only a page still waiting asks; the order has settled, so the whole page (its
@@ -362,38 +320,27 @@ pub async fn cancel(
 mod tests {
     use super::*;
 
-    fn panel_with(status: &str, reason: &str, etag: &str) -> String {
+    fn panel(status: &str, reason: &str) -> String {
         StatusPanel {
             id: "o1".into(),
             status: status.into(),
             words: status_words(status),
             reason: reason.into(),
             live: in_flight(status),
-            etag: etag.into(),
         }
         .render()
         .unwrap()
     }
 
-    fn panel(status: &str, reason: &str) -> String {
-        panel_with(status, reason, "")
-    }
-
     #[test]
-    fn a_waiting_order_asks_again_and_a_settled_one_does_not() {
+    fn a_waiting_order_polls_and_a_settled_one_does_not() {
         let waiting = panel("reserved", "");
         assert!(
             waiting.contains(r#"hx-get="/orders/o1/status""#),
             "{waiting}"
         );
-        assert!(waiting.contains(r#"hx-trigger="load delay:250ms""#));
+        assert!(waiting.contains(r#"hx-trigger="every 2s""#));
         assert!(waiting.contains(r#"aria-live="polite""#));
-        // Once its ETag is known, the next ask waits for the order to differ from it.
-        let known = panel_with("reserved", "", "\"1764-reserved\"");
-        assert!(
-            known.contains(r#"hx-get="/orders/o1/status?seen=%221764-reserved%22""#),
-            "{known}"
-        );
         let paid = panel("paid", "");
         assert!(!paid.contains("hx-get"), "{paid}");
         assert!(paid.contains("Paid"));
