@@ -1,12 +1,13 @@
-//! The one check of a request path before it is routed: no segment may walk up or
+//! The one check of a request path before it is forwarded: no segment may walk up or
 //! sideways once decoded, so the prefix the router matched is the prefix the
 //! backend sees.
 //!
-//! A backend's URL is built from the raw path, and an HTTP client resolves `..`
-//! (and `%2e%2e`) when it parses it; a path such as
-//! `/api/auth/%2e%2e/%2e%2e/status` would match the users prefix and reach
-//! users' `/status`. Refusing such paths here, once, closes that for every
-//! backend; [`upstream_path_stays_put`] checks the built URL as well.
+//! A backend's URL is built from the raw path, and whatever resolves `..` (and `%2e%2e`)
+//! on the way (a URL parser, a proxy in front of the backend, the backend's own router)
+//! would let a path such as `/api/auth/%2e%2e/%2e%2e/status` match the users prefix and
+//! reach users' `/status`. Refusing such paths when the backend's URL is built
+//! ([`crate::routing::Backend::forward_url`]), once, closes that for every backend;
+//! [`upstream_path_stays_put`] checks the built URL as well.
 
 use kit::ApiError;
 use kit::error::FieldError;

@@ -26,9 +26,9 @@ impl Backend {
         format!("{}{path_and_query}", self.base_url)
     }
 
-    /// The URL a request for `path_and_query` is forwarded to, refused if building it moved the
-    /// path (a dot segment the client resolved, say): the upstream URL never leaves
-    /// the backend's prefix.
+    /// The URL a request for `path_and_query` is forwarded to, refused if `path` has a dot
+    /// or hidden-separator segment ([`crate::path::check`]) or if building the URL moved the
+    /// path: the upstream URL never leaves the backend's prefix.
     pub fn forward_url(&self, path: &str, path_and_query: &str) -> Result<http::Uri, PathError> {
         crate::path::check(path)?;
         let uri =
