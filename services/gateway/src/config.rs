@@ -42,7 +42,7 @@ pub struct Config {
     pub rate_limit_per_user_per_minute: u32,
     /// Proxies in front of the gateway whose `X-Forwarded-For` entry is trusted.
     pub trusted_proxy_hops: usize,
-    /// How long an upstream may take to answer.
+    /// How long an upstream may take to answer, and may stay silent while sending its body.
     pub upstream_timeout: Duration,
     /// Largest request body forwarded; larger ones get 413.
     pub max_body_bytes: usize,

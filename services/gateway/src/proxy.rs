@@ -5,7 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, HttpBody};
 use axum::extract::{ConnectInfo, Request, State};
@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use hyper::body::Incoming;
 use kit::ApiError;
+use tower_http::timeout::TimeoutBody;
 
 use crate::client_ip::{X_FORWARDED_FOR, client_ip, forwarded_for};
 use crate::routing::Backend;
@@ -107,7 +108,7 @@ async fn forward_request(
                 Rejection::Api(unavailable(&backend, err.is_timeout(), &err))
             }
         })?;
-    Ok(downstream_response(response))
+    Ok(downstream_response(response, state.upstream_timeout))
 }
 
 /// Rate limits per client IP, then the token (if any), then the per-user
@@ -208,11 +209,13 @@ fn limited(
 #[error("the request body exceeds {0} bytes")]
 struct BodyTooLarge(usize);
 
-/// The backend's answer, streamed back with its status and headers.
-fn downstream_response(upstream: http::Response<Incoming>) -> Response {
+/// The backend's answer, streamed back with its status and headers. A backend that stops
+/// sending its body for `idle` is cut off there, so it cannot hold the client's connection
+/// (and the gateway's) open for ever.
+fn downstream_response(upstream: http::Response<Incoming>, idle: Duration) -> Response {
     let (mut parts, body) = upstream.into_parts();
     strip_hop_by_hop(&mut parts.headers);
-    Response::from_parts(parts, Body::new(body))
+    Response::from_parts(parts, Body::new(TimeoutBody::new(idle, body)))
 }
 
 /// 503 naming the backend that could not be reached (in time, when `timed_out`).

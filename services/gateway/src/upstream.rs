@@ -49,7 +49,8 @@ impl UpstreamError {
 }
 
 /// Sends `request` and waits at most `timeout` for the backend's status and headers; the
-/// body then streams through as the backend writes it.
+/// body then streams through as the backend writes it (the proxy cuts it off when the
+/// backend stays silent as long).
 ///
 /// # Errors
 /// [`UpstreamError::Timeout`] or [`UpstreamError::Failed`].

@@ -146,6 +146,20 @@ async fn a_slow_upstream_is_503_after_the_timeout() {
 }
 
 #[tokio::test]
+async fn a_body_that_stalls_is_cut_off_after_the_timeout() {
+    let stack = Stack::start(|config| config.upstream_timeout = Duration::from_secs(1)).await;
+    let response = stack.get("/api/pets/stalled").await;
+    assert_eq!(response.status(), 200, "the answer itself came at once");
+    let body = tokio::time::timeout(Duration::from_secs(8), response.bytes())
+        .await
+        .expect("the gateway ends the stalled body well before the backend would");
+    assert!(
+        body.is_err(),
+        "a cut-off body is an error, not a complete answer: {body:?}"
+    );
+}
+
+#[tokio::test]
 async fn bodies_over_the_limit_are_413_and_never_forwarded() {
     let stack = Stack::start(|config| config.max_body_bytes = 1024).await;
     let response = stack

@@ -58,6 +58,7 @@ impl FakeUpstream {
             )
             .route("/api/products/conflict", any(conflict))
             .route("/api/pets/slow", any(slow))
+            .route("/api/pets/stalled", any(stalled))
             .fallback(echo)
             .with_state(fake.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -124,6 +125,21 @@ async fn conflict() -> Response {
 async fn slow() -> &'static str {
     tokio::time::sleep(Duration::from_secs(10)).await;
     "too late"
+}
+
+/// Answers at once, sends part of its body, then falls silent for 10 s.
+async fn stalled() -> Response {
+    let chunks = futures_util::stream::unfold(0, |sent| async move {
+        match sent {
+            0 => Some((Ok::<_, std::io::Error>(Bytes::from_static(b"partial ")), 1)),
+            1 => {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                Some((Ok(Bytes::from_static(b"too late")), 2))
+            }
+            _ => None,
+        }
+    });
+    axum::body::Body::from_stream(chunks).into_response()
 }
 
 /// A URL nothing listens on.
