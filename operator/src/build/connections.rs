@@ -2,7 +2,8 @@
 //! scale, fits in its PostgreSQL's `max_connections`.
 //!
 //! A service pod opens at most `DATABASE_MAX_CONNECTIONS` pooled connections
-//! plus one for `LISTEN` (the outbox relay). A service may run
+//! plus one for `LISTEN` (the outbox relay; orders opens a second, for order changes,
+//! which [`RESERVED`] absorbs for up to 8 orders pods). A service may run
 //! [`pods_at_most`] pods: `maxReplicas` (or `replicas` without autoscaling)
 //! plus the rolling update's surge (25 %, rounded up). So an instance needs
 //!
